@@ -1,0 +1,1 @@
+//! Strict, canonical, unpadded base64url (RFC 7515 §2).

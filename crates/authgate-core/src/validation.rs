@@ -1,0 +1,73 @@
+//! Claim validation rules per issuer (RFC 7519 §7.2, RFC 8725, RFC 9068, OIDC Core §3.1.3.7).
+
+use crate::jose::Algorithm;
+use std::time::Duration;
+
+/// How `iss` is checked. Always exact string comparison; no URL normalisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssuerRule {
+    /// `iss` must equal one of these strings exactly.
+    Exact(Vec<String>),
+    /// Entra multi-tenant: `iss` must equal one of `templates` with `{tenantid}` replaced by the
+    /// token's `tid`, which must be a GUID; when `allowed_tenants` is `Some`, `tid` must be on it.
+    /// Also applies key-issuer validation (security.md JWT-I10) using [`crate::KeyEntry::issuer`].
+    EntraTemplate {
+        /// Issuer templates, e.g. `https://login.microsoftonline.com/{tenantid}/v2.0`.
+        templates: Vec<String>,
+        /// Allowed tenant GUIDs (lowercase); `None` means any tenant (an explicit opt-in).
+        allowed_tenants: Option<Vec<String>>,
+    },
+}
+
+/// What kind of token the verifier expects (security.md §1.H).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenKind {
+    /// An OAuth access token. `require_at_jwt` demands RFC 9068 `typ: at+jwt`; otherwise `typ`
+    /// may be absent, `JWT` or `at+jwt`. Tokens with `nonce` (ID tokens), `typ` other than
+    /// those (e.g. `logout+jwt`, `secevent+jwt`) are rejected. `require_scp_or_roles` is the
+    /// Entra rule that tells access tokens from ID tokens.
+    AccessToken {
+        /// Demand `typ: at+jwt` (RFC 9068 issuers).
+        require_at_jwt: bool,
+        /// Demand an `scp` or `roles` claim (Entra).
+        require_scp_or_roles: bool,
+    },
+    /// An OIDC ID token used as a bearer (Google, when configured): `aud` must be a configured
+    /// client id, `azp` (if present) must equal it, `iat` is required.
+    IdToken,
+}
+
+/// Everything [`crate::verify_jws`] needs to know about one configured issuer.
+#[derive(Debug, Clone)]
+pub struct Validation {
+    /// Algorithms this issuer may use (RFC 8725 §3.1).
+    pub algorithms: Vec<Algorithm>,
+    /// How `iss` is matched.
+    pub issuer: IssuerRule,
+    /// Accepted `aud` values (exact). Must not be empty.
+    pub audiences: Vec<String>,
+    /// Leeway for `exp`, `nbf` and `iat`. Defaults to 60 seconds; capped at 5 minutes.
+    pub leeway: Duration,
+    /// Tokens whose `exp` is further than this from now are rejected. Defaults to 24 hours.
+    pub max_lifetime: Duration,
+    /// The kind of token expected.
+    pub kind: TokenKind,
+    /// Claims that must be present besides `iss`, `aud`, `exp` (always required).
+    pub required_claims: Vec<String>,
+}
+
+impl Validation {
+    /// Defaults for an access-token issuer: asymmetric algorithms, leeway 60 s, max lifetime
+    /// 24 h, `sub` required.
+    pub fn access_token(issuer: IssuerRule, audiences: Vec<String>) -> Self {
+        Validation {
+            algorithms: Algorithm::ASYMMETRIC.to_vec(),
+            issuer,
+            audiences,
+            leeway: Duration::from_secs(60),
+            max_lifetime: Duration::from_secs(24 * 3600),
+            kind: TokenKind::AccessToken { require_at_jwt: false, require_scp_or_roles: false },
+            required_claims: vec!["sub".to_owned()],
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! `authgate`: OAuth 2.0 and OpenID Connect for tower/axum APIs.
+//!
+//! Bearer-token validation for Entra ID, Google, Okta, Auth0 and any OIDC provider, with a
+//! JWKS cache that survives identity-provider hiccups, a verified-token cache, and route
+//! layers that enforce scopes, roles and named policies with exact RFC 6750 responses.
+
+mod config;
+mod verifier;
+
+pub use crate::config::{AuthConfig, ProviderConfig, ProviderKind};
+pub use crate::verifier::{BuildError, Verifier, VerifierBuilder};
+
+pub use authgate_core::{
+    Clock, Denial, FixedClock, Policy, PolicySpec, Principal, SystemClock, UnixTime, VerifyError,
+    VerifyErrorKind,
+};
