@@ -8,6 +8,9 @@
 //! allow-list, key resolution, signature, token kind, `iss`, `aud`, time claims) →
 //! [`Principal::from_claims`] → [`Policy::evaluate`].
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
 mod claims;
 mod clock;
 mod error;
