@@ -1,6 +1,8 @@
 //! The JOSE protected header (RFC 7515 §4).
 
 use super::Algorithm;
+use crate::error::{VerifyError, VerifyErrorKind};
+use serde_json::{Map, Value};
 
 /// A validated JWS header. Construction (in `Jws::parse`) has already rejected `none`, unknown
 /// algorithms, unsupported `crit` members, `b64`, `enc`, `zip` and `cty: JWT`.
@@ -35,4 +37,84 @@ impl Header {
         };
         bare.eq_ignore_ascii_case(media)
     }
+}
+
+/// Longest accepted `kid`/`x5t`/`typ`/`cty` value in bytes (security.md JWT-A24).
+const MAX_MEMBER_BYTES: usize = 1024;
+
+impl Header {
+    /// Builds a header from its strictly parsed JSON object, applying RFC 7515 §4.1 and
+    /// RFC 8725 rules. Unknown non-critical members are ignored (JWT-A34), and so are `jku`,
+    /// `x5u`, `jwk` and `x5c` (never used).
+    pub(crate) fn from_json(json: &Map<String, Value>) -> Result<Self, VerifyError> {
+        reject_unsupported_members(json)?;
+        let header = Header {
+            alg: alg_member(json)?,
+            kid: id_member(json, "kid")?,
+            x5t: id_member(json, "x5t")?,
+            typ: id_member(json, "typ")?,
+            cty: id_member(json, "cty")?,
+        };
+        // RFC 7519 §7.2 step 8, RFC 8725 §3.3: a nested JWT is never unwrapped.
+        if header.cty.as_deref().is_some_and(is_jwt_media_type) {
+            return Err(malformed("nested JWT (cty: JWT) is not supported"));
+        }
+        Ok(header)
+    }
+}
+
+/// Members whose presence alone makes the token unacceptable.
+fn reject_unsupported_members(json: &Map<String, Value>) -> Result<(), VerifyError> {
+    // RFC 7515 §4.1.11: we understand no extension, so any `crit` (even `[]`) is refused.
+    if json.contains_key("crit") {
+        return Err(malformed("crit header member is not supported"));
+    }
+    // RFC 7797: unencoded payloads are forbidden in JWTs.
+    if json.contains_key("b64") {
+        return Err(malformed("b64 header member is not allowed in a JWT"));
+    }
+    // RFC 7516 §4.1.2, §4.1.3: `enc` and `zip` belong to JWE, never to a JWS.
+    if json.contains_key("enc") || json.contains_key("zip") {
+        return Err(malformed("JWE header member (enc/zip) in a JWS"));
+    }
+    Ok(())
+}
+
+/// RFC 7515 §4.1.1 and RFC 8725 §3.1: `alg` is a string naming a supported algorithm, compared
+/// case-sensitively (there is no `none`).
+fn alg_member(json: &Map<String, Value>) -> Result<Algorithm, VerifyError> {
+    match json.get("alg") {
+        None => Err(malformed("alg header member is missing")),
+        Some(Value::String(name)) => name
+            .parse()
+            .map_err(|_| VerifyError::new(VerifyErrorKind::DisallowedAlg, "unsupported alg")),
+        Some(_) => Err(malformed("alg header member is not a string")),
+    }
+}
+
+/// An optional string member: bounded, non-empty, no control characters.
+fn id_member(json: &Map<String, Value>, name: &str) -> Result<Option<String>, VerifyError> {
+    let Some(value) = json.get(name) else {
+        return Ok(None);
+    };
+    let Value::String(text) = value else {
+        return Err(malformed(format!("{name} header member is not a string")));
+    };
+    if text.is_empty() || text.len() > MAX_MEMBER_BYTES || text.chars().any(char::is_control) {
+        return Err(malformed(format!("{name} header member is empty, too long or has control characters")));
+    }
+    Ok(Some(text.clone()))
+}
+
+/// `JWT` or `application/jwt`, case-insensitively (RFC 7515 §4.1.10).
+fn is_jwt_media_type(cty: &str) -> bool {
+    let bare = match cty.split_once('/') {
+        Some((top, rest)) if top.eq_ignore_ascii_case("application") => rest,
+        _ => cty,
+    };
+    bare.eq_ignore_ascii_case("jwt")
+}
+
+fn malformed(detail: impl Into<String>) -> VerifyError {
+    VerifyError::new(VerifyErrorKind::Malformed, detail)
 }

@@ -13,7 +13,8 @@ pub use sign::SigningKey;
 pub use verify_key::VerifyingKey;
 
 use crate::claims::Claims;
-use crate::error::VerifyError;
+use crate::error::{VerifyError, VerifyErrorKind};
+use serde_json::{Map, Value};
 
 /// Tokens longer than this are rejected before any decoding (security.md JWT-F17).
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
@@ -24,7 +25,7 @@ pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
 /// canonical base64url, header and payload are JSON objects without duplicate keys, header
 /// members per RFC 7515 (`crit`, `b64`, `cty`, `enc`, `zip` rules). Nothing in a `Jws` may be
 /// trusted until [`crate::verify_jws`] succeeds.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Jws<'a> {
     header: Header,
     claims: Claims,
@@ -36,7 +37,15 @@ impl<'a> Jws<'a> {
     /// Parses a compact JWS, applying every format check of security.md §1.A, §1.B (header
     /// shape) and §1.D.
     pub fn parse(token: &'a str) -> Result<Self, VerifyError> {
-        todo!("jose::Jws::parse {}", token.len())
+        let (header_b64, payload_b64, signature_b64) = split_compact(token)?;
+        let header = Header::from_json(&decode_object(header_b64, "header")?)?;
+        let claims = Claims::new(decode_object(payload_b64, "payload")?);
+        let signature = b64::decode(signature_b64.as_bytes())
+            .ok_or_else(|| malformed("signature is not canonical unpadded base64url"))?;
+        let signing_input = token
+            .get(..header_b64.len() + 1 + payload_b64.len())
+            .ok_or_else(|| malformed("segment bounds"))?;
+        Ok(Jws { header, claims, signing_input, signature })
     }
 
     /// The protected header.
@@ -70,4 +79,56 @@ impl<'a> Jws<'a> {
 pub fn decode_unverified(token: &str) -> Result<(Header, Claims), VerifyError> {
     let jws = Jws::parse(token)?;
     Ok((jws.header, jws.claims))
+}
+
+/// The format gate (security.md JWT-F02..F09, F17), applied before any decoding: size cap,
+/// only `[A-Za-z0-9_-.]`, exactly two dots, no empty segment.
+fn split_compact(token: &str) -> Result<(&str, &str, &str), VerifyError> {
+    if token.is_empty() {
+        return Err(malformed("empty token"));
+    }
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(malformed("token exceeds the size limit"));
+    }
+    if !token.bytes().all(b64::is_compact_byte) {
+        return Err(malformed("token has characters outside base64url and '.'"));
+    }
+    match token.bytes().filter(|b| *b == b'.').count() {
+        2 => {}
+        4 => return Err(malformed("JWE compact serialization is not accepted")),
+        _ => return Err(malformed("a compact JWS has exactly three segments")),
+    }
+    let mut segments = token.splitn(3, '.');
+    let (Some(header), Some(payload), Some(signature)) =
+        (segments.next(), segments.next(), segments.next())
+    else {
+        return Err(malformed("a compact JWS has exactly three segments"));
+    };
+    if header.is_empty() || payload.is_empty() || signature.is_empty() {
+        return Err(malformed("empty segment"));
+    }
+    Ok((header, payload, signature))
+}
+
+/// Decodes one segment as strict base64url holding a strict JSON object.
+fn decode_object(segment: &str, what: &str) -> Result<Map<String, Value>, VerifyError> {
+    let bytes = b64::decode(segment.as_bytes())
+        .ok_or_else(|| malformed(format!("{what} is not canonical unpadded base64url")))?;
+    json::parse_object(&bytes)
+        .map_err(|why| malformed(format!("{what} is not a strict JSON object: {why}")))
+}
+
+fn malformed(detail: impl Into<String>) -> VerifyError {
+    VerifyError::new(VerifyErrorKind::Malformed, detail)
+}
+
+impl std::fmt::Debug for Jws<'_> {
+    /// Shows the header and claims; the raw token and signature are never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Jws")
+            .field("header", &self.header)
+            .field("claims", &self.claims)
+            .field("signature_len", &self.signature.len())
+            .finish_non_exhaustive()
+    }
 }

@@ -1,7 +1,35 @@
 //! Claim validation rules per issuer (RFC 7519 §7.2, RFC 8725, RFC 9068, OIDC Core §3.1.3.7).
+//!
+//! [`Validation`] says what one issuer's tokens must look like; the step functions below check
+//! one rule each and are called in spec order by [`crate::verify_jws`]. Each step is pure: it
+//! reads the header and claims, allocates nothing on success and names the failed rule in the
+//! error detail (never echoing a claim value, which is attacker-controlled).
 
+mod audience;
+mod issuer;
+mod kind;
+mod profile;
+mod time;
+#[cfg(test)]
+mod tests;
+
+pub(crate) use audience::audience;
+pub(crate) use issuer::{issuer, key_issuer};
+pub(crate) use kind::token_kind;
+pub(crate) use profile::{authorization_claims, identifiers, no_confirmation, required_claims};
+pub(crate) use time::times;
+
+use crate::error::{VerifyError, VerifyErrorKind};
 use crate::jose::Algorithm;
 use std::time::Duration;
+
+/// The largest leeway [`Validation::leeway`] may grant (security.md §5.2 item 6, JWT-T14).
+pub(crate) const MAX_LEEWAY: Duration = Duration::from_secs(300);
+
+/// A rejection with a fixed, value-free detail.
+fn reject(kind: VerifyErrorKind, detail: &'static str) -> VerifyError {
+    VerifyError::new(kind, detail)
+}
 
 /// How `iss` is checked. Always exact string comparison; no URL normalisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +74,8 @@ pub struct Validation {
     pub issuer: IssuerRule,
     /// Accepted `aud` values (exact). Must not be empty.
     pub audiences: Vec<String>,
-    /// Leeway for `exp`, `nbf` and `iat`. Defaults to 60 seconds; capped at 5 minutes.
+    /// Leeway for `exp`, `nbf` and `iat`. Defaults to 60 seconds; larger values are treated as
+    /// the cap, 5 minutes (security.md JWT-T14).
     pub leeway: Duration,
     /// Tokens whose `exp` is further than this from now are rejected. Defaults to 24 hours.
     pub max_lifetime: Duration,
