@@ -23,11 +23,6 @@ pub(crate) enum ClaimValue<T> {
 }
 
 impl<T> ClaimValue<T> {
-    /// Whether the claim is in the claims set at all (even with a wrong type).
-    pub(crate) fn is_absent(&self) -> bool {
-        matches!(self, ClaimValue::Absent)
-    }
-
     /// The value when present and well-typed.
     pub(crate) fn present(self) -> Option<T> {
         match self {
@@ -53,6 +48,11 @@ impl<'a> StrOrArray<'a> {
             StrOrArray::One(_) => 1,
             StrOrArray::Many(items) => items.len(),
         }
+    }
+
+    /// Whether there are no values (an empty array).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// The values, in order.
@@ -142,8 +142,10 @@ mod tests {
 
     #[test]
     fn numeric_date_is_tri_state() {
-        let c = claims(json!({"a": 1700000000, "b": 1700000000.5, "c": "1700000000",
-            "d": null, "e": true, "f": {}, "g": -0.0}));
+        let c = claims(
+            json!({"a": 1700000000, "b": 1700000000.5, "c": "1700000000",
+            "d": null, "e": true, "f": {}, "g": -0.0}),
+        );
         assert_eq!(c.numeric_date("a"), ClaimValue::Present(1_700_000_000.0));
         assert_eq!(c.numeric_date("b"), ClaimValue::Present(1_700_000_000.5));
         for name in ["c", "d", "e", "f"] {
@@ -167,12 +169,15 @@ mod tests {
         let one = c.str_or_array("one").present().unwrap();
         assert_eq!(one.iter().collect::<Vec<_>>(), ["x"]);
         let many = c.str_or_array("many").present().unwrap();
-        assert_eq!((many.len(), many.iter().collect::<Vec<_>>()), (2, vec!["x", "y"]));
+        assert_eq!(
+            (many.len(), many.iter().collect::<Vec<_>>()),
+            (2, vec!["x", "y"])
+        );
         assert_eq!(c.str_or_array("empty").present().map(|a| a.len()), Some(0));
         for name in ["mixed", "num", "obj"] {
             assert_eq!(c.str_or_array(name), ClaimValue::Invalid, "{name}");
         }
-        assert!(c.str_or_array("missing").is_absent());
+        assert_eq!(c.str_or_array("missing"), ClaimValue::Absent);
     }
 
     #[test]

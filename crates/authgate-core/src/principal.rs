@@ -1,6 +1,14 @@
 //! The normalised identity every later step reads.
+//!
+//! [`Principal::from_claims`] applies only generic, documented rules; provider quirks (which
+//! claims hold roles, which issuer shapes exist) live in the library's provider files and reach
+//! this module as a [`ClaimMapping`].
 
-use crate::claims::Claims;
+use crate::claims::{ClaimValue, Claims, StrOrArray};
+
+/// Where the client id lives, in order of preference: OIDC/Entra v2 `azp`, Entra v1 `appid`,
+/// Okta `cid`, RFC 9068 `client_id`.
+const CLIENT_ID_CLAIMS: [&str; 4] = ["azp", "appid", "cid", "client_id"];
 
 /// Where a provider keeps roles and groups (provider quirks live in the provider, this only
 /// says which claim names to read).
@@ -14,7 +22,10 @@ pub struct ClaimMapping {
 
 impl Default for ClaimMapping {
     fn default() -> Self {
-        ClaimMapping { roles: vec!["roles".into()], groups: vec!["groups".into()] }
+        ClaimMapping {
+            roles: vec!["roles".into()],
+            groups: vec!["groups".into()],
+        }
     }
 }
 
@@ -53,18 +64,119 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// Builds the principal from verified claims.
+    /// Builds the principal from verified claims (the output of a successful
+    /// [`crate::verify_jws`]; unverified claims must never reach this).
+    ///
+    /// - `scopes`: `scp` split on spaces (Entra string) or its elements (Okta array); else
+    ///   `scope` split on spaces (RFC 9068, Auth0).
+    /// - `roles` and `groups`: the string or string-array values of the mapping's claims.
+    /// - `client_id`: the first of `azp`, `appid`, `cid`, `client_id`.
+    /// - `app_only` (security.md JWT-K07, JWT-K08): Entra `idtyp: "app"`; or the Entra
+    ///   app-only shape, `sub == oid` with no `scp` (user tokens have a pairwise `sub`, never
+    ///   the `oid`); or `sub` equals the client id (RFC 9068 §2.2 and Okta client credentials)
+    ///   or is `{client id}@clients` (Auth0); or Auth0 `gty: "client-credentials"`. A client
+    ///   whose id equals a user's `sub` is therefore always an app, never that user.
+    /// - `email`: `email`, else `preferred_username` or `upn` when it holds exactly one `@`.
+    ///   Display only (JWT-S03, JWT-S05).
     pub fn from_claims(provider: &str, claims: Claims, mapping: &ClaimMapping) -> Self {
-        todo!("{provider} {mapping:?} {claims:?}")
+        let c = &claims;
+        Principal {
+            provider: provider.to_owned(),
+            issuer: owned(c, "iss").unwrap_or_default(),
+            subject: owned(c, "sub").unwrap_or_default(),
+            tenant: owned(c, "tid"),
+            object_id: owned(c, "oid"),
+            client_id: CLIENT_ID_CLAIMS.iter().find_map(|name| owned(c, name)),
+            scopes: scopes(c),
+            roles: values_of(c, &mapping.roles),
+            groups: values_of(c, &mapping.groups),
+            app_only: is_app_only(c),
+            name: owned(c, "name"),
+            email: email(c),
+            expires_at: expires_at(c),
+            claims,
+        }
     }
 
     /// Whether the principal has every scope in `scopes`.
     pub fn has_scopes(&self, scopes: &[&str]) -> bool {
-        scopes.iter().all(|s| self.scopes.iter().any(|have| have == s))
+        scopes
+            .iter()
+            .all(|s| self.scopes.iter().any(|have| have == s))
     }
 
     /// Whether the principal has `role`.
     pub fn has_role(&self, role: &str) -> bool {
         self.roles.iter().any(|r| r == role)
     }
+}
+
+/// A string claim, copied.
+fn owned(claims: &Claims, name: &str) -> Option<String> {
+    claims.get_str(name).map(str::to_owned)
+}
+
+/// `scp` (string or array), else `scope`, split on spaces (RFC 6749 §3.3).
+fn scopes(claims: &Claims) -> Vec<String> {
+    let source = match claims.str_or_array("scp") {
+        ClaimValue::Present(scp) => scp,
+        ClaimValue::Absent | ClaimValue::Invalid => match claims.str_or_array("scope") {
+            ClaimValue::Present(scope) => scope,
+            ClaimValue::Absent | ClaimValue::Invalid => return Vec::new(),
+        },
+    };
+    split_values(source).collect()
+}
+
+/// Every space-separated value of a string or string-array claim.
+fn split_values(values: StrOrArray<'_>) -> impl Iterator<Item = String> + '_ {
+    values
+        .iter()
+        .flat_map(|v| v.split(' '))
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// The string values of the named claims, in order (a string claim is one value).
+fn values_of(claims: &Claims, names: &[String]) -> Vec<String> {
+    names
+        .iter()
+        .filter_map(|name| claims.str_or_array(name).present())
+        .flat_map(|values| values.iter().map(str::to_owned))
+        .collect()
+}
+
+/// The app-only rules documented on [`Principal::from_claims`].
+fn is_app_only(claims: &Claims) -> bool {
+    let sub = claims.get_str("sub");
+    let is_sub = |name: &str| claims.get_str(name).is_some_and(|v| Some(v) == sub);
+    let client_is_sub = CLIENT_ID_CLAIMS
+        .iter()
+        .filter_map(|name| claims.get_str(name))
+        .any(|id| sub.is_some_and(|sub| sub == id || sub.strip_suffix("@clients") == Some(id)));
+    claims.get_str("idtyp") == Some("app")
+        || (is_sub("oid") && claims.get("scp").is_none())
+        || client_is_sub
+        || claims.get_str("gty") == Some("client-credentials")
+}
+
+/// `email`, else a `preferred_username` or `upn` that looks like exactly one address.
+fn email(claims: &Claims) -> Option<String> {
+    if let Some(email) = claims.get_str("email") {
+        return Some(email.to_owned());
+    }
+    ["preferred_username", "upn"]
+        .iter()
+        .filter_map(|name| claims.get_str(name))
+        .find(|v| v.bytes().filter(|&b| b == b'@').count() == 1)
+        .map(str::to_owned)
+}
+
+/// `exp` in whole seconds (saturating; verification already bounded it).
+fn expires_at(claims: &Claims) -> Option<i64> {
+    #[allow(clippy::cast_possible_truncation)] // `as` saturates; exp is bounded by then
+    claims
+        .numeric_date("exp")
+        .present()
+        .map(|t| t.floor() as i64)
 }

@@ -1,74 +1,58 @@
-//! The dev identity provider: state, HTTP routes, minting.
+//! The dev identity provider: shared state and its public handle.
 
+use crate::faults::{Endpoint, Fault, Faults, Hits};
 use crate::flavor::Flavor;
+use crate::keys::{self, KeyRing};
+use crate::mint::{self, MintRequest};
+use crate::urls::Urls;
+use crate::{demo, jws, routes};
+use authgate_core::{Algorithm, Clock, SigningKey, SystemClock, UnixTime};
+use serde_json::{Map, Value};
 use std::net::SocketAddr;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
+use tokio::sync::watch;
 
-/// An injected fault on the JWKS (and discovery) endpoints.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fault {
-    /// Normal operation.
-    None,
-    /// Respond with this status (e.g. 503).
-    Status(u16),
-    /// Respond 429 with `Retry-After: secs`.
-    TooManyRequests {
-        /// Seconds for `Retry-After`.
-        retry_after: u64,
-    },
-    /// Wait this long before answering.
-    Slow(Duration),
-    /// Never answer.
-    Hang,
-    /// Answer 200 with this body instead of the JWKS (HTML, `{"keys":[]}`, truncated JSON).
-    Body(String),
+/// The `Cache-Control` of discovery and JWKS responses until a test changes it.
+const DEFAULT_CACHE_CONTROL: &str = "public, max-age=3600";
+
+/// The dev identity provider. Cheap to clone; clones share keys, faults, counters and clock.
+#[derive(Clone)]
+pub struct DevIdp {
+    inner: Arc<Inner>,
 }
 
-/// What token to mint. Unset fields get realistic defaults for the flavor.
-#[derive(Debug, Clone)]
-pub struct MintRequest {
-    /// The provider shape.
-    pub flavor: Flavor,
-    /// Audience (defaults to the flavor's demo API audience).
-    pub audience: Option<String>,
-    /// Subject (defaults to a demo user's).
-    pub subject: Option<String>,
-    /// Delegated scopes (`scp`/`scope`).
-    pub scopes: Vec<String>,
-    /// Roles (`roles`, or Auth0 `permissions`).
-    pub roles: Vec<String>,
-    /// App-only (client credentials) token.
-    pub app_only: bool,
-    /// Entra tenant id (defaults to the dev tenant).
-    pub tenant: Option<String>,
-    /// Lifetime (default 1 hour).
-    pub lifetime: Duration,
-    /// Extra or overriding claims, merged last.
-    pub extra_claims: serde_json::Map<String, serde_json::Value>,
-}
-
-impl MintRequest {
-    /// Defaults for `flavor`.
-    pub fn new(flavor: Flavor) -> Self {
-        MintRequest {
-            flavor,
-            audience: None,
-            subject: None,
-            scopes: Vec::new(),
-            roles: Vec::new(),
-            app_only: false,
-            tenant: None,
-            lifetime: Duration::from_secs(3600),
-            extra_claims: serde_json::Map::new(),
-        }
+impl std::fmt::Debug for DevIdp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DevIdp").field("base_url", &self.inner.urls.base()).finish_non_exhaustive()
     }
 }
 
-/// The dev identity provider. Cheap to clone; clones share keys and faults.
-#[derive(Clone)]
-pub struct DevIdp {
-    #[allow(dead_code)]
-    inner: std::sync::Arc<()>,
+/// State shared by every clone and every request handler.
+pub(crate) struct Inner {
+    pub(crate) urls: Urls,
+    pub(crate) keys: KeyRing,
+    pub(crate) faults: Faults,
+    pub(crate) hits: Hits,
+    clock: RwLock<Arc<dyn Clock>>,
+    cache_control: RwLock<Option<String>>,
+    shutdown: watch::Sender<bool>,
+}
+
+impl Inner {
+    /// The `Cache-Control` value for metadata responses (`None`: no header).
+    pub(crate) fn cache_control(&self) -> Option<String> {
+        self.cache_control.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Resolves when the IdP shuts down.
+    pub(crate) fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+
+    fn now(&self) -> UnixTime {
+        self.clock.read().unwrap_or_else(PoisonError::into_inner).now()
+    }
 }
 
 /// A dev IdP serving on a loopback port, stopped when dropped.
@@ -79,44 +63,224 @@ pub struct RunningIdp {
     pub addr: SocketAddr,
 }
 
+impl RunningIdp {
+    /// The base URL (`http://127.0.0.1:{port}`).
+    pub fn base_url(&self) -> &str {
+        self.idp.base_url()
+    }
+}
+
+impl Drop for RunningIdp {
+    /// Stops accepting connections, closes idle ones and releases hung requests.
+    fn drop(&mut self) {
+        self.idp.inner.shutdown.send_replace(true);
+    }
+}
+
 impl DevIdp {
     /// A dev IdP whose public base URL is `base_url` (e.g. `http://127.0.0.1:9999`).
+    /// Generates one RSA key, shared by every flavor until [`DevIdp::rotate_keys`].
     pub fn new(base_url: &str) -> Self {
-        todo!("{base_url}")
+        let inner = Inner {
+            urls: Urls::new(base_url),
+            keys: KeyRing::new(),
+            faults: Faults::default(),
+            hits: Hits::default(),
+            clock: RwLock::new(Arc::new(SystemClock)),
+            cache_control: RwLock::new(Some(DEFAULT_CACHE_CONTROL.to_owned())),
+            shutdown: watch::Sender::new(false),
+        };
+        DevIdp { inner: Arc::new(inner) }
     }
 
     /// Binds `127.0.0.1:0`, serves the router in the background, returns the handle.
     pub async fn start_loopback() -> std::io::Result<RunningIdp> {
-        todo!()
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let idp = DevIdp::new(&format!("http://{addr}"));
+        let mut stop = idp.inner.shutdown_signal();
+        let app = idp.router();
+        tokio::spawn(async move {
+            let stopped = async move {
+                let _ = stop.wait_for(|stopped| *stopped).await;
+            };
+            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stopped).await {
+                tracing::warn!(error = %e, "dev IdP server stopped");
+            }
+        });
+        Ok(RunningIdp { idp, addr })
     }
 
-    /// The axum router serving every flavor's discovery and JWKS.
+    /// The axum router serving every flavor's discovery and JWKS, `GET /` (an index) and
+    /// `POST /_dev/mint`.
     pub fn router(&self) -> axum::Router {
-        todo!()
+        routes::router(self.clone())
+    }
+
+    /// The public base URL (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        self.inner.urls.base()
     }
 
     /// The issuer of `flavor` (for Entra, of the dev tenant).
     pub fn issuer(&self, flavor: Flavor) -> String {
-        todo!("{flavor:?}")
+        self.issuer_for_tenant(flavor, demo::DEV_TENANT)
     }
 
-    /// Mints a token.
+    /// The issuer of `flavor` for an Entra `tenant` GUID (or `{tenantid}` for the template);
+    /// other flavors ignore `tenant`.
+    pub fn issuer_for_tenant(&self, flavor: Flavor, tenant: &str) -> String {
+        self.inner.urls.issuer(flavor, tenant)
+    }
+
+    /// The OIDC discovery URL of `flavor` (for Entra, of the dev tenant).
+    pub fn discovery_url(&self, flavor: Flavor) -> String {
+        self.discovery_url_for_tenant(flavor, demo::DEV_TENANT)
+    }
+
+    /// The OIDC discovery URL of `flavor` for an Entra `tenant` (GUID, domain, `common`,
+    /// `organizations`); other flavors ignore `tenant`.
+    pub fn discovery_url_for_tenant(&self, flavor: Flavor, tenant: &str) -> String {
+        self.inner.urls.discovery(flavor, tenant)
+    }
+
+    /// The RFC 8414 metadata URL, for the flavors that serve one (Okta: appended to the issuer
+    /// path as Okta does; generic OIDC: inserted after the host per RFC 8414 §3.1, served only
+    /// when the base URL has no path).
+    pub fn oauth_metadata_url(&self, flavor: Flavor) -> Option<String> {
+        self.inner.urls.oauth_metadata(flavor)
+    }
+
+    /// The JWKS URL of `flavor` (for Entra, of the dev tenant).
+    pub fn jwks_url(&self, flavor: Flavor) -> String {
+        self.jwks_url_for_tenant(flavor, demo::DEV_TENANT)
+    }
+
+    /// The JWKS URL of `flavor` for an Entra `tenant`; other flavors ignore `tenant`.
+    pub fn jwks_url_for_tenant(&self, flavor: Flavor, tenant: &str) -> String {
+        self.inner.urls.jwks(flavor, tenant)
+    }
+
+    /// The base an `entra` provider's `instance` setting points to (`{base}/entra/`), playing
+    /// `https://login.microsoftonline.com/`.
+    pub fn entra_instance(&self) -> String {
+        self.inner.urls.entra_instance()
+    }
+
+    /// Mints a token signed with the active key for `req.alg` (RS256 by default).
     pub fn mint(&self, req: &MintRequest) -> String {
-        todo!("{req:?}")
+        let key = self.inner.keys.signer(req.alg.unwrap_or(Algorithm::RS256));
+        self.mint_with_key(req, &key)
+    }
+
+    /// Mints a token signed with `key`, which need not be published (unknown-`kid` tests).
+    pub fn mint_with_key(&self, req: &MintRequest, key: &SigningKey) -> String {
+        mint::sign(&self.inner.urls, self.inner.now(), req, key)
+    }
+
+    /// Signs arbitrary `claims` with the active RS256 key. The header starts as
+    /// `{"alg", "kid"}`; `header` members are merged over it (`null` removes one), so it can
+    /// claim any `alg`, drop the `kid`, or add `jku`/`x5u`/`crit` (hostile tests).
+    pub fn sign_raw(&self, header: &Map<String, Value>, claims: &Value) -> String {
+        let key = self.inner.keys.signer(Algorithm::RS256);
+        let claims = match claims {
+            Value::Object(members) => members.clone(),
+            _ => Map::new(),
+        };
+        jws::encode(&key, header, &claims)
+    }
+
+    /// Signs raw header and payload bytes with the active RS256 key (duplicate JSON keys,
+    /// non-JSON payloads).
+    pub fn sign_segments(&self, header_json: &[u8], payload: &[u8]) -> String {
+        let key = self.inner.keys.signer(Algorithm::RS256);
+        jws::encode_segments(&key, header_json, payload)
     }
 
     /// Adds a new signing key and signs with it from now on (the old key stays published).
     pub fn rotate_keys(&self) {
-        todo!()
+        self.inner.keys.rotate();
     }
 
-    /// Sets the fault on JWKS/discovery endpoints.
+    /// Unpublishes key `kid` (emergency rotation, security.md R-09). If it was the active
+    /// key, the newest remaining RS256 key (or a fresh one) signs from now on. Returns whether
+    /// a key was removed.
+    pub fn remove_key(&self, kid: &str) -> bool {
+        self.inner.keys.remove(kid)
+    }
+
+    /// The key id new RS256 tokens are signed with.
+    pub fn active_kid(&self) -> String {
+        self.inner.keys.active_kid()
+    }
+
+    /// The key ids currently published, oldest first.
+    pub fn published_kids(&self) -> Vec<String> {
+        self.inner.keys.published().iter().map(|k| keys::kid_of(k)).collect()
+    }
+
+    /// Sets the fault on every flavor's JWKS and discovery endpoints ([`Fault::None`] clears
+    /// it). Per-flavor and per-endpoint faults take precedence.
     pub fn set_fault(&self, fault: Fault) {
-        todo!("{fault:?}")
+        self.inner.faults.set(None, None, fault);
+    }
+
+    /// Sets the fault on `flavor`'s JWKS and discovery endpoints.
+    pub fn set_fault_for(&self, flavor: Flavor, fault: Fault) {
+        self.inner.faults.set(Some(flavor), None, fault);
+    }
+
+    /// Sets the fault on one kind of endpoint, of one flavor or (with `None`) of every flavor.
+    /// The most specific fault wins: flavor+endpoint, flavor, endpoint, global.
+    pub fn set_endpoint_fault(&self, flavor: Option<Flavor>, endpoint: Endpoint, fault: Fault) {
+        self.inner.faults.set(flavor, Some(endpoint), fault);
+    }
+
+    /// Clears every fault.
+    pub fn clear_faults(&self) {
+        self.inner.faults.clear();
+    }
+
+    /// Sets the `Cache-Control` header of discovery and JWKS responses (`None`: no header).
+    /// Defaults to `public, max-age=3600`.
+    pub fn set_cache_control(&self, value: Option<&str>) {
+        *self.inner.cache_control.write().unwrap_or_else(PoisonError::into_inner) = value.map(str::to_owned);
+    }
+
+    /// Sets `Cache-Control: public, max-age={max_age}`.
+    pub fn set_cache_max_age(&self, max_age: Duration) {
+        self.set_cache_control(Some(&format!("public, max-age={}", max_age.as_secs())));
+    }
+
+    /// Uses `clock` for `iat`/`nbf`/`exp` of minted tokens (tests pass the verifier's
+    /// [`authgate_core::FixedClock`]).
+    pub fn set_clock(&self, clock: Arc<dyn Clock>) {
+        *self.inner.clock.write().unwrap_or_else(PoisonError::into_inner) = clock;
     }
 
     /// How many JWKS requests have been served (to assert single-flight and no fetch storms).
+    /// Faulted requests count too.
     pub fn jwks_hits(&self) -> u64 {
-        todo!()
+        self.inner.hits.count(None, Endpoint::Jwks)
+    }
+
+    /// JWKS requests to `flavor`'s endpoints.
+    pub fn jwks_hits_for(&self, flavor: Flavor) -> u64 {
+        self.inner.hits.count(Some(flavor), Endpoint::Jwks)
+    }
+
+    /// Discovery (OIDC and RFC 8414) requests to every flavor.
+    pub fn discovery_hits(&self) -> u64 {
+        self.inner.hits.count(None, Endpoint::Discovery)
+    }
+
+    /// Discovery requests to `flavor`'s endpoints.
+    pub fn discovery_hits_for(&self, flavor: Flavor) -> u64 {
+        self.inner.hits.count(Some(flavor), Endpoint::Discovery)
+    }
+
+    /// The shared state, for the route handlers.
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.inner
     }
 }

@@ -1,8 +1,20 @@
 //! The `[[providers]]` and `[policies.*]` configuration shared by the library and the gateway.
+//!
+//! These are the raw serde shapes (unknown keys rejected). [`AuthConfig::validate`] checks them
+//! and reports every problem at once, each with its path (`providers[1].issuer: must be
+//! https`); [`crate::Verifier::from_config`] runs it before fetching anything.
 
-use authgate_core::PolicySpec;
-use serde::Deserialize;
+pub(crate) mod validate;
+
+use authgate_core::{PolicySpec, SecretString};
+use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
+use std::time::Duration;
+
+pub use self::validate::{ConfigError, ConfigProblem};
+
+/// The Entra public-cloud instance, the default of [`ProviderConfig::instance`].
+pub(crate) const ENTRA_PUBLIC_INSTANCE: &str = "https://login.microsoftonline.com/";
 
 /// The authentication part of an authgate configuration file.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -33,6 +45,18 @@ pub enum ProviderKind {
 }
 
 /// One `[[providers]]` entry.
+///
+/// ```toml
+/// [[providers]]
+/// id = "entra"
+/// kind = "entra"
+/// tenant = "organizations"
+/// allowed_tenants = ["72f988bf-86f1-41af-91ab-2d7cd011db47"]
+/// client_id = "6e74172b-be56-4843-9ff4-e66a39bb12e3"
+/// ```
+///
+/// Every field but `id` and `kind` has a default; which fields apply depends on `kind`, and a
+/// field set for a kind that ignores it is a configuration error.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderConfig {
@@ -40,10 +64,168 @@ pub struct ProviderConfig {
     pub id: String,
     /// Provider kind.
     pub kind: ProviderKind,
-    /// Issuer URL (generic OIDC, Okta, Auth0). Discovery is derived from it.
+    /// Issuer URL (generic OIDC, Okta, Auth0; Google defaults to `https://accounts.google.com`).
+    /// Compared with `iss` exactly, so keep Auth0's trailing slash.
     #[serde(default)]
     pub issuer: Option<String>,
-    /// Accepted audiences.
+    /// Entra tenant: a tenant GUID, `common`, `organizations` or `consumers`.
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// Entra multi-tenant (`common`/`organizations`): tenant GUIDs whose tokens are accepted.
+    /// Required for those tenants; `["*"]` explicitly accepts every tenant.
+    #[serde(default)]
+    pub allowed_tenants: Vec<String>,
+    /// Entra instance (national clouds). Defaults to `https://login.microsoftonline.com/`.
+    #[serde(default)]
+    pub instance: Option<String>,
+    /// Entra v1 issuer base (`https://sts.windows.net/`): `iss` of v1 tokens is this plus the
+    /// tenant id and `/`. Known for the public cloud; required for other instances when v1
+    /// tokens are accepted.
+    #[serde(default)]
+    pub v1_issuer_base: Option<String>,
+    /// The application (client) id: Entra's app id, Google's OAuth client id.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// The client secret (used by login and the token broker, not by bearer validation).
+    #[serde(default)]
+    pub client_secret: Option<ClientSecret>,
+    /// Accepted audiences. Entra defaults to `api://{client_id}` and `{client_id}`; Google to
+    /// `{client_id}`; other kinds must list them.
     #[serde(default)]
     pub audiences: Vec<String>,
+    /// Allowed signature algorithms. Defaults to `RS256` for Entra, Google, Okta and Auth0,
+    /// and to every asymmetric algorithm for `oidc`. HMAC algorithms are never allowed for an
+    /// issuer with a JWKS.
+    #[serde(default)]
+    pub algorithms: Vec<String>,
+    /// Leeway applied to `exp`, `nbf` and `iat`. Defaults to 60 seconds; at most 5 minutes.
+    #[serde(default, with = "humantime_serde")]
+    pub leeway: Option<Duration>,
+    /// Entra access-token versions accepted (`1`, `2`). Defaults to `[2]`: v1 tokens
+    /// (`https://sts.windows.net/{tid}/`) are rejected unless `1` is listed.
+    #[serde(default)]
+    pub token_versions: Vec<u8>,
+    /// Google: accept Google ID tokens as bearer tokens. Must be `true` for a Google provider,
+    /// since Google access tokens are opaque and cannot be verified locally.
+    #[serde(default)]
+    pub accept_id_tokens: bool,
+    /// Google Workspace domain: when set, the `hd` claim must equal it.
+    #[serde(default)]
+    pub hosted_domain: Option<String>,
+    /// Demand RFC 9068 `typ: at+jwt` access tokens (`oidc`, `auth0`).
+    #[serde(default)]
+    pub require_at_jwt: bool,
+    /// Discovery document URL, overriding the one derived from the issuer.
+    #[serde(default)]
+    pub discovery: Option<String>,
+    /// JWKS URL: skips discovery entirely.
+    #[serde(default)]
+    pub jwks_uri: Option<String>,
+    /// Key cache tuning.
+    #[serde(default)]
+    pub jwks: JwksConfig,
+    /// Allow `http://` URLs for a non-loopback host. Loopback (`127.0.0.0/8`, `::1`,
+    /// `localhost`) is always allowed. Never enable this in production.
+    #[serde(default)]
+    pub insecure_allow_http: bool,
 }
+
+impl ProviderConfig {
+    /// A provider entry with every optional field at its default.
+    pub fn new(id: impl Into<String>, kind: ProviderKind) -> Self {
+        ProviderConfig {
+            id: id.into(),
+            kind,
+            issuer: None,
+            tenant: None,
+            allowed_tenants: Vec::new(),
+            instance: None,
+            v1_issuer_base: None,
+            client_id: None,
+            client_secret: None,
+            audiences: Vec::new(),
+            algorithms: Vec::new(),
+            leeway: None,
+            token_versions: Vec::new(),
+            accept_id_tokens: false,
+            hosted_domain: None,
+            require_at_jwt: false,
+            discovery: None,
+            jwks_uri: None,
+            jwks: JwksConfig::default(),
+            insecure_allow_http: false,
+        }
+    }
+}
+
+/// How one issuer's signing keys are cached (`[providers.jwks]`).
+///
+/// The key set lives for its soft TTL: the JWKS response's `Cache-Control: max-age` clamped to
+/// `[min_ttl, max_ttl]`, or `default_ttl` without one. It is refreshed in the background at
+/// about 80% of that. When refreshes fail the last good key set keeps working for `max_stale`
+/// past its TTL (availability mode), or only until the TTL (`strict = true`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JwksConfig {
+    /// Lower bound of the soft TTL. Defaults to 5 minutes.
+    #[serde(with = "humantime_serde")]
+    pub min_ttl: Duration,
+    /// Upper bound of the soft TTL. Defaults to 24 hours.
+    #[serde(with = "humantime_serde")]
+    pub max_ttl: Duration,
+    /// Soft TTL when the response has no `max-age`. Defaults to 1 hour.
+    #[serde(with = "humantime_serde")]
+    pub default_ttl: Duration,
+    /// How long past its TTL a key set is still used while refreshes fail. Defaults to 24 hours.
+    #[serde(with = "humantime_serde")]
+    pub max_stale: Duration,
+    /// Fail closed as soon as the TTL passes without a successful refresh.
+    pub strict: bool,
+    /// Minimum time between two refreshes forced by an unknown `kid`. Defaults to 30 seconds.
+    #[serde(with = "humantime_serde")]
+    pub refresh_cooldown: Duration,
+}
+
+impl Default for JwksConfig {
+    fn default() -> Self {
+        JwksConfig {
+            min_ttl: Duration::from_secs(5 * 60),
+            max_ttl: Duration::from_secs(24 * 3600),
+            default_ttl: Duration::from_secs(3600),
+            max_stale: Duration::from_secs(24 * 3600),
+            strict: false,
+            refresh_cooldown: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A client secret: redacted in `Debug`, zeroized on drop, never displayed or serialized.
+#[derive(Clone)]
+pub struct ClientSecret(SecretString);
+
+impl ClientSecret {
+    /// Wraps `secret`.
+    pub fn new(secret: impl Into<String>) -> Self {
+        ClientSecret(SecretString::new(secret.into()))
+    }
+
+    /// The secret itself. Every call site is a place the secret leaves its wrapper.
+    pub fn expose_secret(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl std::fmt::Debug for ClientSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientSecret([redacted])")
+    }
+}
+
+impl<'de> Deserialize<'de> for ClientSecret {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(ClientSecret::new)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -7,10 +7,26 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+mod authorize;
+mod bearer;
 mod config;
+mod http_client;
+mod jwks;
+mod provider;
+mod rejection;
+mod token_cache;
 mod verifier;
 
-pub use crate::config::{AuthConfig, ProviderConfig, ProviderKind};
+pub use crate::authorize::{
+    Authorize, AuthorizeFuture, Policies, PolicyError, RequirePolicy, RequireRole, RequireScope,
+};
+pub use crate::bearer::{Auth, BearerAuth, BearerAuthFuture, BearerAuthLayer};
+pub use crate::config::{
+    AuthConfig, ClientSecret, ConfigError, ConfigProblem, JwksConfig, ProviderConfig, ProviderKind,
+};
+pub use crate::http_client::{HttpClient, HttpClientBuilder, HttpClientError};
+pub use crate::jwks::KeySetStatus;
+pub use crate::rejection::{Rejection, RejectionKind};
 pub use crate::verifier::{BuildError, Verifier, VerifierBuilder};
 
 pub use authgate_core::{

@@ -29,7 +29,7 @@ use std::fmt;
 use std::sync::Arc;
 
 /// Seconds a client is asked to wait (`Retry-After`) when the issuer's keys are unavailable.
-pub const RETRY_AFTER_SECS: u64 = 5;
+pub(crate) const RETRY_AFTER_SECS: u64 = 5;
 
 /// Why a request was refused before it reached the handler.
 #[non_exhaustive]

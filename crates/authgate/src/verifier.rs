@@ -1,9 +1,18 @@
 //! The multi-issuer verifier: routes a token by its unverified `iss` to the configured provider
 //! (never to a URL taken from the token), consults the verified-token cache, verifies.
 
-use crate::config::{AuthConfig, ProviderConfig};
-use authgate_core::{Clock, Principal, VerifyError};
+mod route;
+
+use self::route::{Route, RouteTable};
+use crate::config::validate::check_providers;
+use crate::config::{AuthConfig, ConfigError, ProviderConfig};
+use crate::http_client::HttpClient;
+use crate::jwks::KeySetStatus;
+use crate::provider;
+use crate::token_cache::{self, TokenCache, TokenKey};
+use authgate_core::{Clock, Jws, Principal, SystemClock, UnixTime, VerifyError, VerifyErrorKind};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Why a verifier could not be built (bad configuration, or keys unreachable in strict start).
 #[derive(Debug)]
@@ -17,31 +26,69 @@ impl std::fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
+impl From<ConfigError> for BuildError {
+    fn from(e: ConfigError) -> Self {
+        BuildError(e.to_string())
+    }
+}
+
 /// Verifies bearer tokens from every configured provider. Cheap to clone.
+///
+/// ```no_run
+/// # async fn run(config: authgate::AuthConfig, token: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let verifier = authgate::Verifier::from_config(&config).await?;
+/// let principal = verifier.verify(token).await?;
+/// println!("{} from {}", principal.subject, principal.provider);
+/// # Ok(()) }
+/// ```
+///
+/// `build()` fetches every issuer's keys once. An issuer that cannot be reached does not fail
+/// the build: its provider is not ready ([`Verifier::is_ready`] is false, its tokens fail with
+/// `KeysUnavailable`) while a background task retries with backoff.
 #[derive(Clone)]
 pub struct Verifier {
-    #[allow(dead_code)]
-    inner: Arc<()>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    routes: Vec<Route>,
+    table: RouteTable,
+    clock: Arc<dyn Clock>,
+    cache: TokenCache,
+    refreshers: Vec<tokio::task::AbortHandle>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.refreshers.iter().for_each(tokio::task::AbortHandle::abort);
+    }
 }
 
 impl std::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Verifier")
+        f.debug_struct("Verifier").field("providers", &self.provider_ids()).finish()
     }
 }
 
 /// Builds a [`Verifier`].
 pub struct VerifierBuilder {
-    #[allow(dead_code)]
     providers: Vec<ProviderConfig>,
-    #[allow(dead_code)]
     clock: Option<Arc<dyn Clock>>,
+    http: Option<HttpClient>,
+    cache_capacity: u64,
+    cache_ttl: Duration,
 }
 
 impl Verifier {
     /// A builder with no providers.
     pub fn builder() -> VerifierBuilder {
-        VerifierBuilder { providers: Vec::new(), clock: None }
+        VerifierBuilder {
+            providers: Vec::new(),
+            clock: None,
+            http: None,
+            cache_capacity: token_cache::DEFAULT_CAPACITY,
+            cache_ttl: token_cache::DEFAULT_TTL,
+        }
     }
 
     /// Builds a verifier for every provider of `config`, fetching discovery and keys.
@@ -55,22 +102,100 @@ impl Verifier {
 
     /// Verifies `token` against whichever configured provider its `iss` names.
     pub async fn verify(&self, token: &str) -> Result<Principal, VerifyError> {
-        todo!("{}", token.len())
+        self.inner.verify(token, None).await.inspect_err(log_rejection)
     }
 
     /// Like [`Verifier::verify`], but only providers whose id is in `provider_ids` are trusted.
     pub async fn verify_for(&self, token: &str, provider_ids: &[String]) -> Result<Principal, VerifyError> {
-        todo!("{} {provider_ids:?}", token.len())
+        self.inner.verify(token, Some(provider_ids)).await.inspect_err(log_rejection)
     }
 
     /// Whether every provider has a usable key set (for readiness).
     pub fn is_ready(&self) -> bool {
-        todo!()
+        self.inner.routes.iter().all(|r| r.keys.usable().is_ok())
     }
 
     /// Ids of the configured providers.
     pub fn provider_ids(&self) -> Vec<String> {
-        todo!()
+        let mut ids: Vec<String> = Vec::new();
+        for r in &self.inner.routes {
+            if !ids.contains(&r.provider) {
+                ids.push(r.provider.clone());
+            }
+        }
+        ids
+    }
+
+    /// The key-set state of every issuer, for metrics, health and `doctor`.
+    pub fn key_status(&self) -> Vec<KeySetStatus> {
+        self.inner.routes.iter().map(|r| r.keys.status(&r.provider)).collect()
+    }
+}
+
+impl Inner {
+    async fn verify(&self, token: &str, only: Option<&[String]>) -> Result<Principal, VerifyError> {
+        let now = self.clock.now();
+        let key = TokenCache::key(token);
+        if let Some(hit) = self.cached(&key, only, now) {
+            return hit;
+        }
+        let jws = Jws::parse(token)?;
+        let iss = jws
+            .unverified_issuer()
+            .ok_or_else(|| VerifyError::new(VerifyErrorKind::WrongIssuer, "iss is missing or not a string"))?;
+        let candidates: Vec<(usize, &Route)> = self
+            .table
+            .candidates(iss)
+            .into_iter()
+            .filter_map(|i| self.routes.get(i).map(|r| (i, r)))
+            .filter(|(_, r)| trusted(r, only))
+            .collect();
+        let mut first_error = None;
+        for (i, route) in candidates {
+            match route.verify(&jws, now).await {
+                Ok((principal, generation)) => {
+                    let leeway = route.spec.validation.leeway;
+                    self.cache.insert(key, i, generation, principal.clone(), leeway, now);
+                    return Ok(principal);
+                }
+                Err(e) => first_error = first_error.or(Some(e)),
+            }
+        }
+        Err(first_error.unwrap_or_else(|| {
+            VerifyError::new(VerifyErrorKind::UnknownIssuer, "no trusted provider has this issuer")
+        }))
+    }
+
+    /// A cached verification, re-checked: provider restriction, key set unchanged and usable,
+    /// `exp`/`nbf` at `now`. `None` means "verify in full".
+    fn cached(&self, key: &TokenKey, only: Option<&[String]>, now: UnixTime) -> Option<Result<Principal, VerifyError>> {
+        let entry = self.cache.get(key)?;
+        let route = self.routes.get(entry.route)?;
+        if !trusted(route, only) {
+            return None;
+        }
+        if route.keys.usable().ok().map(|l| l.generation) != Some(entry.generation) {
+            self.cache.remove(key);
+            return None;
+        }
+        if let Err(e) = token_cache::check_times(&entry, now) {
+            self.cache.remove(key);
+            return Some(Err(e));
+        }
+        Some(Ok(entry.principal.clone()))
+    }
+}
+
+fn trusted(route: &Route, only: Option<&[String]>) -> bool {
+    only.is_none_or(|ids| ids.contains(&route.provider))
+}
+
+/// Client-caused failures at debug, key outages (server side) at error. Never the token.
+fn log_rejection(e: &VerifyError) {
+    if e.kind() == VerifyErrorKind::KeysUnavailable {
+        tracing::error!(kind = ?e.kind(), detail = %e, "token not verified: signing keys unavailable");
+    } else {
+        tracing::debug!(kind = ?e.kind(), detail = %e, "token rejected");
     }
 }
 
@@ -87,8 +212,44 @@ impl VerifierBuilder {
         self
     }
 
+    /// Uses `http` for discovery and JWKS fetches (default: [`HttpClient::new`]).
+    pub fn http_client(mut self, http: HttpClient) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Bounds the verified-token cache: at most `capacity` entries, each living at most `ttl`
+    /// (and never past the token's `exp`). Defaults to 10 000 entries and 5 minutes; a zero
+    /// `ttl` disables the cache.
+    pub fn token_cache(mut self, capacity: u64, ttl: Duration) -> Self {
+        (self.cache_capacity, self.cache_ttl) = (capacity, ttl);
+        self
+    }
+
     /// Builds the verifier, fetching discovery documents and keys with retry.
     pub async fn build(self) -> Result<Verifier, BuildError> {
-        todo!()
+        let problems = check_providers(&self.providers);
+        if !problems.is_empty() {
+            return Err(ConfigError { problems }.into());
+        }
+        let http = match self.http {
+            Some(http) => http,
+            None => HttpClient::new().map_err(|e| BuildError(e.to_string()))?,
+        };
+        let routes: Vec<Route> = self
+            .providers
+            .iter()
+            .flat_map(|p| provider::rules(p.kind).routes(p).into_iter().map(|spec| Route::new(p, spec, &http)))
+            .collect();
+        futures_util::future::join_all(routes.iter().map(|r| r.keys.fetch())).await;
+        let refreshers = routes.iter().map(|r| r.keys.spawn_refresher()).collect();
+        let inner = Inner {
+            table: RouteTable::new(&routes),
+            routes,
+            clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+            cache: TokenCache::new(self.cache_capacity, self.cache_ttl),
+            refreshers,
+        };
+        Ok(Verifier { inner: Arc::new(inner) })
     }
 }

@@ -101,7 +101,9 @@ fn id_member(json: &Map<String, Value>, name: &str) -> Result<Option<String>, Ve
         return Err(malformed(format!("{name} header member is not a string")));
     };
     if text.is_empty() || text.len() > MAX_MEMBER_BYTES || text.chars().any(char::is_control) {
-        return Err(malformed(format!("{name} header member is empty, too long or has control characters")));
+        return Err(malformed(format!(
+            "{name} header member is empty, too long or has control characters"
+        )));
     }
     Ok(Some(text.clone()))
 }
@@ -117,4 +119,66 @@ fn is_jwt_media_type(cty: &str) -> bool {
 
 fn malformed(detail: impl Into<String>) -> VerifyError {
     VerifyError::new(VerifyErrorKind::Malformed, detail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn header(value: Value) -> Result<Header, VerifyErrorKind> {
+        let Value::Object(map) = value else {
+            panic!("not an object")
+        };
+        Header::from_json(&map).map_err(|e| e.kind())
+    }
+
+    #[test]
+    fn reads_the_known_members() {
+        let parsed = header(json!({"alg":"RS256","kid":"k","x5t":"t","typ":"at+jwt","cty":"json"}));
+        assert_eq!(
+            parsed,
+            Ok(Header {
+                alg: Algorithm::RS256,
+                kid: Some("k".into()),
+                x5t: Some("t".into()),
+                typ: Some("at+jwt".into()),
+                cty: Some("json".into()),
+            })
+        );
+    }
+
+    #[test]
+    fn refuses_members_we_do_not_implement() {
+        for member in ["crit", "b64", "enc", "zip"] {
+            assert_eq!(
+                header(json!({"alg": "RS256", member: []})),
+                Err(VerifyErrorKind::Malformed)
+            );
+        }
+    }
+
+    #[test]
+    fn kid_bounds() {
+        let max = "k".repeat(MAX_MEMBER_BYTES);
+        assert!(header(json!({"alg": "RS256", "kid": max})).is_ok());
+        let over = "k".repeat(MAX_MEMBER_BYTES + 1);
+        assert_eq!(
+            header(json!({"alg": "RS256", "kid": over})),
+            Err(VerifyErrorKind::Malformed)
+        );
+        assert_eq!(
+            header(json!({"alg": "RS256", "kid": "a\u{85}b"})),
+            Err(VerifyErrorKind::Malformed)
+        );
+        assert!(header(json!({"alg": "RS256", "kid": "ключ-1"})).is_ok());
+    }
+
+    #[test]
+    fn jwt_media_type() {
+        assert!(is_jwt_media_type("JWT"));
+        assert!(is_jwt_media_type("application/JWT"));
+        assert!(!is_jwt_media_type("at+jwt"));
+        assert!(!is_jwt_media_type("text/jwt"));
+    }
 }

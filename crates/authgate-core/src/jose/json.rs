@@ -19,7 +19,10 @@ const DUPLICATE: &str = "duplicate member name";
 ///
 /// The error is a short reason that never quotes the input.
 pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, &'static str> {
-    match serde_json::from_slice::<Strict>(bytes).map_err(|e| reason(&e))?.0 {
+    match serde_json::from_slice::<Strict>(bytes)
+        .map_err(|e| reason(&e))?
+        .0
+    {
         Value::Object(map) => Ok(map),
         _ => Err("not a JSON object"),
     }
@@ -74,7 +77,9 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        Number::from_f64(v).map(Value::Number).ok_or_else(|| E::custom("non-finite number"))
+        Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom("non-finite number"))
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {

@@ -2,6 +2,7 @@
 
 mod alg;
 mod b64;
+mod ed25519_order;
 mod header;
 mod json;
 mod sign;
@@ -11,6 +12,9 @@ pub use alg::Algorithm;
 pub use header::Header;
 pub use sign::SigningKey;
 pub use verify_key::VerifyingKey;
+
+pub(crate) use b64::decode as decode_b64url;
+pub(crate) use json::parse_object as parse_json_object;
 
 use crate::claims::Claims;
 use crate::error::{VerifyError, VerifyErrorKind};
@@ -45,7 +49,12 @@ impl<'a> Jws<'a> {
         let signing_input = token
             .get(..header_b64.len() + 1 + payload_b64.len())
             .ok_or_else(|| malformed("segment bounds"))?;
-        Ok(Jws { header, claims, signing_input, signature })
+        Ok(Jws {
+            header,
+            claims,
+            signing_input,
+            signature,
+        })
     }
 
     /// The protected header.
@@ -130,5 +139,42 @@ impl std::fmt::Debug for Jws<'_> {
             .field("claims", &self.claims)
             .field("signature_len", &self.signature.len())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_finds_three_non_empty_segments() {
+        assert_eq!(split_compact("a.b.c").ok(), Some(("a", "b", "c")));
+        for bad in [
+            "",
+            "a",
+            "a.b",
+            "a.b.c.d",
+            "a.b.c.d.e",
+            "..",
+            "a..c",
+            ".b.c",
+            "a.b.",
+            "a.b.c=",
+            "a b.c.d",
+        ] {
+            assert!(split_compact(bad).is_err(), "{bad:?}");
+        }
+        let at_limit = format!("a.b.{}", "c".repeat(MAX_TOKEN_BYTES - 4));
+        assert!(split_compact(&at_limit).is_ok());
+        assert!(split_compact(&format!("{at_limit}c")).is_err());
+    }
+
+    #[test]
+    fn decode_unverified_returns_header_and_claims() {
+        let key = SigningKey::generate(Algorithm::HS256, "k");
+        let token = key.sign_token(&Map::new(), &serde_json::json!({"sub": "alice"}));
+        let (header, claims) = decode_unverified(&token).unwrap();
+        assert_eq!(header.kid.as_deref(), Some("k"));
+        assert_eq!(claims.get_str("sub"), Some("alice"));
     }
 }

@@ -9,9 +9,9 @@ mod audience;
 mod issuer;
 mod kind;
 mod profile;
-mod time;
 #[cfg(test)]
 mod tests;
+mod time;
 
 pub(crate) use audience::audience;
 pub(crate) use issuer::{issuer, key_issuer};
@@ -95,7 +95,10 @@ impl Validation {
             audiences,
             leeway: Duration::from_secs(60),
             max_lifetime: Duration::from_secs(24 * 3600),
-            kind: TokenKind::AccessToken { require_at_jwt: false, require_scp_or_roles: false },
+            kind: TokenKind::AccessToken {
+                require_at_jwt: false,
+                require_scp_or_roles: false,
+            },
             required_claims: vec!["sub".to_owned()],
         }
     }

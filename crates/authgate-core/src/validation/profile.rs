@@ -1,0 +1,81 @@
+//! Step 11: profile checks on `sub`, client and tenant ids, scope and role claims, `cnf`
+//! (security.md §1 step 11, §1.I, JWT-J04, JWT-J08, JWT-B09).
+
+use super::reject;
+use crate::claims::{ClaimValue, Claims};
+use crate::error::VerifyError;
+use crate::error::VerifyErrorKind::{InvalidClaim, MissingClaim, WrongTokenType};
+use serde_json::Value;
+
+/// Claims that identify someone: when present they must be non-empty strings without control
+/// characters (JWT-S02, JWT-J08: never truncate or reinterpret `"alice\u0000admin"`).
+const IDENTIFIERS: [&str; 7] = ["sub", "oid", "tid", "azp", "appid", "cid", "client_id"];
+
+/// Claims that feed authorization: when present they must be a string or an array of
+/// strings, with at most [`MAX_CLAIM_VALUES`] elements (JWT-J04).
+const AUTHORIZATION_CLAIMS: [&str; 6] = ["scp", "scope", "roles", "groups", "permissions", "wids"];
+
+/// The most elements an authorization claim array may have.
+pub(crate) const MAX_CLAIM_VALUES: usize = 1024;
+
+/// Every configured required claim is present (JWT-S01). Claim names come from
+/// configuration, never from the token, so they may appear in the error detail.
+pub(crate) fn required_claims(claims: &Claims, required: &[String]) -> Result<(), VerifyError> {
+    match required.iter().find(|name| !claims.contains(name)) {
+        Some(name) => Err(VerifyError::new(MissingClaim, format!("{name} is missing"))),
+        None => Ok(()),
+    }
+}
+
+/// RFC 7519 §4.1.2 and JWT-S02, JWT-J08: identifier claims are usable strings.
+pub(crate) fn identifiers(claims: &Claims) -> Result<(), VerifyError> {
+    for name in IDENTIFIERS {
+        match claims.string(name) {
+            ClaimValue::Absent => {}
+            ClaimValue::Present(s) if is_identifier(s) => {}
+            ClaimValue::Present(_) | ClaimValue::Invalid => {
+                let detail = format!("{name} is not a non-empty string without control characters");
+                return Err(VerifyError::new(InvalidClaim, detail));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A non-empty string without control characters (C0, DEL, C1).
+pub(crate) fn is_identifier(s: &str) -> bool {
+    !s.is_empty() && !s.chars().any(char::is_control)
+}
+
+/// Scope, role and group claims have one unambiguous reading, so the principal and the policy
+/// see what was signed, and bounded sizes (JWT-J04).
+pub(crate) fn authorization_claims(claims: &Claims) -> Result<(), VerifyError> {
+    for name in AUTHORIZATION_CLAIMS {
+        match claims.str_or_array(name) {
+            ClaimValue::Absent => {}
+            ClaimValue::Present(values) if values.len() <= MAX_CLAIM_VALUES => {}
+            ClaimValue::Present(_) => {
+                return Err(VerifyError::new(
+                    InvalidClaim,
+                    format!("{name} has too many values"),
+                ));
+            }
+            ClaimValue::Invalid => {
+                let detail = format!("{name} is not a string or an array of strings");
+                return Err(VerifyError::new(InvalidClaim, detail));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// RFC 9449 §7.1–7.2, RFC 8705 §3 (JWT-B09): a sender-constrained token (`cnf`, e.g. DPoP
+/// `jkt` or mTLS `x5t#S256`) must come with its proof. authgate does not check proofs yet, so
+/// every token bound to a key is rejected rather than accepted as a plain bearer token.
+pub(crate) fn no_confirmation(claims: &Claims) -> Result<(), VerifyError> {
+    match claims.get("cnf") {
+        None => Ok(()),
+        Some(Value::Object(_)) => Err(reject(WrongTokenType, "sender-constrained (cnf) token")),
+        Some(_) => Err(reject(InvalidClaim, "cnf is not an object")),
+    }
+}

@@ -1,0 +1,124 @@
+//! HTTP routes: per-flavor discovery and JWKS (with fault injection and hit counting), the
+//! index and the dev mint endpoint.
+
+use crate::devmint;
+use crate::discovery;
+use crate::entra::{self, Tenant};
+use crate::faults::{self, Endpoint};
+use crate::flavor::Flavor;
+use crate::idp::DevIdp;
+use crate::jwks;
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use serde_json::Value;
+
+/// The router of `idp`.
+pub(crate) fn router(idp: DevIdp) -> Router {
+    Router::new()
+        .route("/", get(devmint::index))
+        .route("/_dev/mint", post(devmint::mint))
+        .route("/entra/{tenant}/v2.0/.well-known/openid-configuration", entra_discovery(Flavor::EntraV2))
+        .route("/entra/{tenant}/.well-known/openid-configuration", entra_discovery(Flavor::EntraV1))
+        .route("/entra/{tenant}/discovery/v2.0/keys", entra_jwks(Flavor::EntraV2))
+        .route("/entra/{tenant}/discovery/keys", entra_jwks(Flavor::EntraV1))
+        .route("/google/.well-known/openid-configuration", openid(Flavor::Google))
+        .route("/google/oauth2/v3/certs", keys(Flavor::Google))
+        .route("/okta/oauth2/default/.well-known/openid-configuration", openid(Flavor::Okta))
+        .route("/okta/oauth2/default/.well-known/oauth-authorization-server", oauth(Flavor::Okta))
+        .route("/okta/oauth2/default/v1/keys", keys(Flavor::Okta))
+        .route("/auth0/.well-known/openid-configuration", openid(Flavor::Auth0))
+        .route("/auth0/.well-known/jwks.json", keys(Flavor::Auth0))
+        .route("/oidc/.well-known/openid-configuration", openid(Flavor::Oidc))
+        .route("/.well-known/oauth-authorization-server/oidc", oauth(Flavor::Oidc))
+        .route("/oidc/jwks", keys(Flavor::Oidc))
+        .with_state(idp)
+}
+
+fn openid(flavor: Flavor) -> MethodRouter<DevIdp> {
+    get(move |State(idp): State<DevIdp>| async move {
+        let doc = discovery::openid_configuration(&idp.inner().urls, flavor);
+        serve(&idp, flavor, Endpoint::Discovery, || doc.ok_or_else(not_found)).await
+    })
+}
+
+fn oauth(flavor: Flavor) -> MethodRouter<DevIdp> {
+    get(move |State(idp): State<DevIdp>| async move {
+        let doc = discovery::oauth_authorization_server(&idp.inner().urls, flavor);
+        serve(&idp, flavor, Endpoint::Discovery, || doc.ok_or_else(not_found)).await
+    })
+}
+
+fn keys(flavor: Flavor) -> MethodRouter<DevIdp> {
+    get(move |State(idp): State<DevIdp>| async move {
+        serve(&idp, flavor, Endpoint::Jwks, || {
+            Ok(jwks::document(&idp.inner().keys.published(), flavor, None))
+        })
+        .await
+    })
+}
+
+fn entra_discovery(flavor: Flavor) -> MethodRouter<DevIdp> {
+    get(move |State(idp): State<DevIdp>, Path(segment): Path<String>| async move {
+        serve(&idp, flavor, Endpoint::Discovery, || {
+            let tenant = resolve_tenant(&segment, flavor)?;
+            let urls = &idp.inner().urls;
+            Ok(match flavor {
+                Flavor::EntraV1 => entra::discovery_v1(urls, &tenant),
+                _ => entra::discovery_v2(urls, &tenant),
+            })
+        })
+        .await
+    })
+}
+
+fn entra_jwks(flavor: Flavor) -> MethodRouter<DevIdp> {
+    get(move |State(idp): State<DevIdp>, Path(segment): Path<String>| async move {
+        serve(&idp, flavor, Endpoint::Jwks, || {
+            let tenant = resolve_tenant(&segment, flavor)?;
+            let inner = idp.inner();
+            // v2 keys name the issuer they may sign for; v1 keys do not.
+            let key_issuer = (flavor == Flavor::EntraV2)
+                .then(|| inner.urls.issuer(flavor, tenant.issuer_slot()));
+            Ok(jwks::document(&inner.keys.published(), flavor, key_issuer.as_deref()))
+        })
+        .await
+    })
+}
+
+/// Counts the hit, acts out any injected fault, then answers with the document `build`
+/// returns, with the configured `Cache-Control`.
+async fn serve(
+    idp: &DevIdp,
+    flavor: Flavor,
+    endpoint: Endpoint,
+    build: impl FnOnce() -> Result<Value, Response>,
+) -> Response {
+    let inner = idp.inner();
+    inner.hits.record(flavor, endpoint);
+    let fault = inner.faults.effective(flavor, endpoint);
+    if let Some(response) = faults::act(fault, inner.shutdown_signal()).await {
+        return response;
+    }
+    let doc = match build() {
+        Ok(doc) => doc,
+        Err(response) => return response,
+    };
+    let mut response = Json(doc).into_response();
+    if let Some(value) = inner.cache_control().and_then(|v| HeaderValue::from_str(&v).ok()) {
+        response.headers_mut().insert(header::CACHE_CONTROL, value);
+    }
+    response
+}
+
+fn resolve_tenant(segment: &str, flavor: Flavor) -> Result<Tenant, Response> {
+    Tenant::resolve(segment, flavor)
+        .ok_or_else(|| (StatusCode::BAD_REQUEST, Json(entra::unknown_tenant(segment))).into_response())
+}
+
+fn not_found() -> Response {
+    StatusCode::NOT_FOUND.into_response()
+}

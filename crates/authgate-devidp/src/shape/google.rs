@@ -1,0 +1,25 @@
+//! Google ID tokens (providers.md §2.3). `hd` only via extra claims.
+
+use super::{Claims, Ctx, Shaped, typ};
+use crate::demo;
+use crate::flavor::Flavor;
+use crate::ids::random_b64url;
+
+/// Header `typ: JWT`; `aud` and `azp` the client id, verified e-mail, `at_hash`.
+pub(super) fn shape(ctx: &Ctx<'_>) -> Shaped {
+    let sub = ctx.req.subject.as_deref().unwrap_or(demo::GOOGLE_USER_SUB);
+    let mut c = Claims::default();
+    c.set("iss", ctx.urls.issuer(Flavor::Google, ""))
+        .set("azp", demo::GOOGLE_CLIENT_ID)
+        .set("aud", ctx.audience())
+        .set("sub", sub)
+        .set("email", demo::USER_EMAIL)
+        .set("email_verified", true)
+        .set("at_hash", random_b64url(16))
+        .set("name", demo::USER_NAME)
+        .set("given_name", "Dev")
+        .set("family_name", "User")
+        .set("iat", ctx.iat)
+        .set("exp", ctx.exp);
+    Shaped { header: typ("JWT"), claims: c.take() }
+}

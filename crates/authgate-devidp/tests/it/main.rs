@@ -1,0 +1,10 @@
+//! Integration tests of the dev IdP over real loopback HTTP; tokens are checked with
+//! `authgate_core`'s parser, key set and signature verification.
+
+mod common;
+mod devmint;
+mod discovery;
+mod faults;
+mod jwks;
+mod rotation;
+mod tokens;

@@ -1,0 +1,261 @@
+//! The per-issuer signing-key cache (security.md §5.2).
+//!
+//! - Readers never lock: the current key set sits in an [`ArcSwapOption`].
+//! - One fetch at a time per issuer (single-flight): a fetch runs as its own task and every
+//!   caller that needs it awaits the same shared result; no lock is held across I/O, and a
+//!   caller that gives up does not cancel the fetch.
+//! - A background task refreshes at about 80% of the soft TTL, and retries failures with
+//!   exponential backoff and full jitter (1 s → 5 min), honouring `Retry-After`.
+//! - An unknown `kid` forces a refresh at most once per cooldown; the cooldown is stamped
+//!   *before* the fetch, so within the window every unknown `kid` is rejected from memory.
+//! - A failed fetch (error status, timeout, oversized, HTML, `{"keys":[]}`, ...) never replaces
+//!   good keys; they stay usable up to `max_stale` past their TTL (or only the TTL in strict
+//!   mode). A key missing from a successful fetch stops working at once.
+//!
+//! TTLs use the monotonic [`tokio::time::Instant`]; claim times use the injected `Clock`.
+
+mod refresh;
+mod timing;
+
+use crate::config::JwksConfig;
+use crate::http_client::{FetchError, HttpClient};
+use crate::provider::{KeySource, discovery};
+use arc_swap::ArcSwapOption;
+use authgate_core::{KeySet, VerifyError, VerifyErrorKind};
+use futures_util::future::{BoxFuture, FutureExt, Shared};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// The state of one issuer's key set, for readiness probes, metrics and `doctor`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeySetStatus {
+    /// The provider id.
+    pub provider: String,
+    /// The issuer (or issuer template) the keys belong to.
+    pub issuer: String,
+    /// Whether tokens can be verified now.
+    pub ready: bool,
+    /// Time since the last successful fetch.
+    pub age: Option<Duration>,
+    /// Older than its soft TTL (refreshes are failing).
+    pub stale: bool,
+    /// How many usable keys the set holds.
+    pub keys: usize,
+    /// The last fetch failure, cleared by a success.
+    pub last_error: Option<String>,
+}
+
+/// A successfully fetched key set.
+#[derive(Debug)]
+pub(crate) struct Loaded {
+    /// The keys.
+    pub(crate) keys: Arc<KeySet>,
+    /// Bumped whenever a fetch removes a key, so cached verifications made with it expire.
+    pub(crate) generation: u64,
+    fetched_at: Instant,
+    ttl: Duration,
+}
+
+/// One issuer's key cache. Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct KeyCache {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    issuer: String,
+    source: KeySource,
+    http: HttpClient,
+    allow_http: bool,
+    cfg: JwksConfig,
+    current: ArcSwapOption<Loaded>,
+    control: Mutex<Control>,
+}
+
+type SharedFetch = Shared<BoxFuture<'static, bool>>;
+
+#[derive(Default)]
+struct Control {
+    inflight: Option<SharedFetch>,
+    jwks_uri: Option<String>,
+    last_forced: Option<Instant>,
+    not_before: Option<Instant>,
+    failures: u32,
+    last_error: Option<String>,
+    generation: u64,
+}
+
+/// What one download produced.
+struct Downloaded {
+    keys: KeySet,
+    max_age: Option<Duration>,
+    jwks_uri: String,
+}
+
+impl KeyCache {
+    /// An empty cache for `issuer` (a label for logs and status).
+    pub(crate) fn new(issuer: String, source: KeySource, http: HttpClient, allow_http: bool, cfg: JwksConfig) -> Self {
+        let inner = Inner {
+            issuer,
+            source,
+            http,
+            allow_http,
+            cfg,
+            current: ArcSwapOption::empty(),
+            control: Mutex::new(Control::default()),
+        };
+        KeyCache { inner: Arc::new(inner) }
+    }
+
+    /// Fetches once (or joins the fetch in flight). `true` when keys were loaded.
+    pub(crate) async fn fetch(&self) -> bool {
+        let fetch = self.inner.start(&mut self.inner.lock());
+        fetch.await
+    }
+
+    /// Starts the background refresh task; it stops when the cache is dropped.
+    pub(crate) fn spawn_refresher(&self) -> tokio::task::AbortHandle {
+        tokio::spawn(refresh::run(Arc::downgrade(&self.inner))).abort_handle()
+    }
+
+    /// The current keys if they may be used now; `KeysUnavailable` otherwise.
+    pub(crate) fn usable(&self) -> Result<Arc<Loaded>, VerifyError> {
+        let Some(loaded) = self.inner.current.load_full() else {
+            return Err(unavailable("signing keys not loaded yet"));
+        };
+        if loaded.fetched_at.elapsed() > timing::usable_for(&self.inner.cfg, loaded.ttl) {
+            return Err(unavailable("signing keys are stale beyond the allowed bound"));
+        }
+        Ok(loaded)
+    }
+
+    /// A token named a key we do not have: refresh unless the cooldown (or `Retry-After`)
+    /// forbids it. `true` when a fetch completed and replaced the keys.
+    pub(crate) async fn refresh_for_unknown_kid(&self) -> bool {
+        let fetch = {
+            let now = Instant::now();
+            let mut c = self.inner.lock();
+            if c.inflight.is_none() && !self.inner.may_force(&c, now) {
+                return false;
+            }
+            if c.inflight.is_none() {
+                // Stamped before the fetch: a slow or failing IdP is not asked again per request.
+                c.last_forced = Some(now);
+            }
+            self.inner.start(&mut c)
+        };
+        fetch.await
+    }
+
+    /// The status of this key set.
+    pub(crate) fn status(&self, provider: &str) -> KeySetStatus {
+        let loaded = self.inner.current.load_full();
+        let age = loaded.as_ref().map(|l| l.fetched_at.elapsed());
+        KeySetStatus {
+            provider: provider.to_owned(),
+            issuer: self.inner.issuer.clone(),
+            ready: self.usable().is_ok(),
+            age,
+            stale: loaded.as_ref().zip(age).is_some_and(|(l, age)| age > l.ttl),
+            keys: loaded.as_ref().map_or(0, |l| l.keys.keys().len()),
+            last_error: self.inner.lock().last_error.clone(),
+        }
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, Control> {
+        self.control.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn may_force(&self, c: &Control, now: Instant) -> bool {
+        let cooled = c.last_forced.is_none_or(|t| now >= t + self.cfg.refresh_cooldown);
+        cooled && c.not_before.is_none_or(|t| now >= t)
+    }
+
+    /// The fetch in flight, or a new one. Called with the control lock held; the fetch runs
+    /// in its own task and takes the lock again only to publish its result.
+    fn start(self: &Arc<Self>, c: &mut Control) -> SharedFetch {
+        if let Some(fetch) = &c.inflight {
+            return fetch.clone();
+        }
+        let task = tokio::spawn(Arc::clone(self).run_fetch(c.jwks_uri.clone()));
+        let fetch = async move { task.await.unwrap_or(false) }.boxed().shared();
+        c.inflight = Some(fetch.clone());
+        fetch
+    }
+
+    async fn run_fetch(self: Arc<Self>, jwks_uri: Option<String>) -> bool {
+        let result = self.download(jwks_uri).await;
+        self.publish(result)
+    }
+
+    async fn download(&self, jwks_uri: Option<String>) -> Result<Downloaded, FetchError> {
+        let jwks_uri = match jwks_uri {
+            Some(uri) => uri,
+            None => discovery::jwks_uri(&self.http, &self.source, self.allow_http).await?,
+        };
+        let fetched = self.http.get(&jwks_uri, self.allow_http).await?;
+        let keys = KeySet::from_jwks_json(&fetched.body).map_err(|e| FetchError::Invalid(e.to_string()))?;
+        Ok(Downloaded { keys, max_age: fetched.max_age, jwks_uri })
+    }
+
+    fn publish(&self, result: Result<Downloaded, FetchError>) -> bool {
+        let now = Instant::now();
+        let mut c = self.lock();
+        c.inflight = None;
+        match result {
+            Ok(d) => {
+                let old = self.current.load_full();
+                if old.is_some_and(|old| removed_any(&old.keys, &d.keys)) {
+                    c.generation += 1;
+                }
+                let ttl = timing::soft_ttl(&self.cfg, d.max_age);
+                let loaded = Loaded { keys: Arc::new(d.keys), generation: c.generation, fetched_at: now, ttl };
+                self.current.store(Some(Arc::new(loaded)));
+                (c.jwks_uri, c.failures, c.last_error) = (Some(d.jwks_uri), 0, None);
+                tracing::debug!(issuer = %self.issuer, ttl_secs = ttl.as_secs(), "signing keys loaded");
+                true
+            }
+            Err(e) => {
+                c.failures = c.failures.saturating_add(1);
+                if let FetchError::RateLimited(after) = e {
+                    c.not_before = Some(now + after);
+                }
+                // Re-discover next time: the metadata may have moved the JWKS.
+                c.jwks_uri = None;
+                tracing::warn!(issuer = %self.issuer, error = %e, "signing-key fetch failed; keeping the last good keys");
+                c.last_error = Some(e.to_string());
+                false
+            }
+        }
+    }
+
+    /// How long the background task waits before its next fetch.
+    fn next_delay(&self) -> Duration {
+        let now = Instant::now();
+        let c = self.lock();
+        let jitter = rand::random::<f64>();
+        let base = match (self.current.load().as_ref(), c.failures) {
+            (Some(loaded), 0) => timing::refresh_delay(loaded.ttl, jitter),
+            (_, failures) => timing::backoff(failures.max(1), jitter),
+        };
+        let blocked = c.not_before.map_or(Duration::ZERO, |t| t.saturating_duration_since(now));
+        base.max(blocked)
+    }
+}
+
+/// Whether `new` lacks a key of `old` (keys without any id cannot be told apart: assume so).
+fn removed_any(old: &KeySet, new: &KeySet) -> bool {
+    let ids = |s: &KeySet| -> HashSet<(Option<String>, Option<String>)> {
+        s.keys().iter().map(|k| (k.kid.clone(), k.x5t.clone())).collect()
+    };
+    let old_ids = ids(old);
+    old_ids.contains(&(None, None)) || !old_ids.is_subset(&ids(new))
+}
+
+fn unavailable(detail: &str) -> VerifyError {
+    VerifyError::new(VerifyErrorKind::KeysUnavailable, detail)
+}

@@ -1,0 +1,112 @@
+//! The verified-token cache: a repeated token costs a hash lookup plus the time checks.
+//!
+//! Keyed by the SHA-256 of the whole token (never the token itself, and never a part of it:
+//! security.md JWT-F11). An entry lives until `min(exp + leeway, ttl)`; `exp` and `nbf` are
+//! re-checked with the injected clock on every hit, and the entry remembers which provider
+//! and key-set generation verified it so a provider restriction or a removed key still applies.
+
+use authgate_core::{Principal, UnixTime, VerifyError, VerifyErrorKind};
+use moka::sync::Cache;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Default entry lifetime bound.
+pub(crate) const DEFAULT_TTL: Duration = Duration::from_secs(5 * 60);
+/// Default number of entries.
+pub(crate) const DEFAULT_CAPACITY: u64 = 10_000;
+
+/// The cache key: SHA-256 of the token.
+pub(crate) type TokenKey = [u8; 32];
+
+/// A verification result worth remembering.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    /// Index of the route (provider issuer) that verified the token.
+    pub(crate) route: usize,
+    /// The key-set generation the token was verified with.
+    pub(crate) generation: u64,
+    /// The verified principal.
+    pub(crate) principal: Principal,
+    leeway: Duration,
+    lifetime: Duration,
+}
+
+/// A bounded cache of verified tokens (disabled when its TTL is zero).
+pub(crate) struct TokenCache {
+    cache: Option<Cache<TokenKey, Arc<Entry>>>,
+    ttl: Duration,
+}
+
+struct PerEntryExpiry;
+
+impl moka::Expiry<TokenKey, Arc<Entry>> for PerEntryExpiry {
+    fn expire_after_create(&self, _: &TokenKey, entry: &Arc<Entry>, _: Instant) -> Option<Duration> {
+        Some(entry.lifetime)
+    }
+}
+
+impl TokenCache {
+    /// A cache of at most `capacity` entries living at most `ttl`.
+    pub(crate) fn new(capacity: u64, ttl: Duration) -> Self {
+        let cache = (!ttl.is_zero() && capacity > 0)
+            .then(|| Cache::builder().max_capacity(capacity).expire_after(PerEntryExpiry).build());
+        TokenCache { cache, ttl }
+    }
+
+    /// The key of `token`.
+    pub(crate) fn key(token: &str) -> TokenKey {
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
+        let mut key = [0u8; 32];
+        key.copy_from_slice(digest.as_ref());
+        key
+    }
+
+    /// The entry for `key`, if any (time checks are the caller's, see [`check_times`]).
+    pub(crate) fn get(&self, key: &TokenKey) -> Option<Arc<Entry>> {
+        self.cache.as_ref()?.get(key)
+    }
+
+    /// Forgets `key`.
+    pub(crate) fn remove(&self, key: &TokenKey) {
+        if let Some(cache) = &self.cache {
+            cache.invalidate(key);
+        }
+    }
+
+    /// Remembers a successful verification.
+    pub(crate) fn insert(&self, key: TokenKey, route: usize, generation: u64, principal: Principal, leeway: Duration, now: UnixTime) {
+        let Some(cache) = &self.cache else {
+            return;
+        };
+        let lifetime = self.lifetime(principal.expires_at, leeway, now);
+        if lifetime.is_zero() {
+            return;
+        }
+        cache.insert(key, Arc::new(Entry { route, generation, principal, leeway, lifetime }));
+    }
+
+    fn lifetime(&self, exp: Option<i64>, leeway: Duration, now: UnixTime) -> Duration {
+        let Some(exp) = exp else {
+            return Duration::ZERO;
+        };
+        let left = exp.saturating_add(secs(leeway)).saturating_sub(now.0);
+        Duration::from_secs(u64::try_from(left).unwrap_or(0)).min(self.ttl)
+    }
+}
+
+/// RFC 7519 §4.1.4/§4.1.5 again at `now`: the clock may have moved since verification.
+pub(crate) fn check_times(entry: &Entry, now: UnixTime) -> Result<(), VerifyError> {
+    let leeway = secs(entry.leeway);
+    if entry.principal.expires_at.is_none_or(|exp| now.0 >= exp.saturating_add(leeway)) {
+        return Err(VerifyError::new(VerifyErrorKind::Expired, "token expired (cached)"));
+    }
+    let nbf = entry.principal.claims.get("nbf").and_then(serde_json::Value::as_f64);
+    if nbf.is_some_and(|nbf| nbf > (now.0.saturating_add(leeway)) as f64) {
+        return Err(VerifyError::new(VerifyErrorKind::NotYetValid, "token not yet valid (cached)"));
+    }
+    Ok(())
+}
+
+fn secs(d: Duration) -> i64 {
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+}

@@ -1,0 +1,126 @@
+//! The seed API's configuration file: `[server]` plus the authgate `[[providers]]` and
+//! `[policies.*]` tables.
+//!
+//! ```toml
+//! [server]
+//! listen = "127.0.0.1:8000"
+//!
+//! [[providers]]
+//! id = "entra"
+//! kind = "entra"
+//! tenant = "<tenant-guid>"
+//! client_id = "<api-app-id>"
+//!
+//! [policies.RequireReadAccess]
+//! scopes = ["read_data"]
+//! ```
+
+use authgate::{AuthConfig, ProviderConfig};
+use authgate_core::PolicySpec;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+
+/// The configuration file format version this build reads.
+const VERSION: u32 = 1;
+
+/// The whole configuration file. Unknown keys are rejected.
+///
+/// The authentication tables are explicit fields rather than a `#[serde(flatten)]` of
+/// [`AuthConfig`]: serde cannot combine `flatten` with `deny_unknown_fields`, and a typo in a
+/// security configuration must be an error, not a silently ignored key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedConfig {
+    /// The format version; `1` when present.
+    #[serde(default)]
+    pub version: Option<u32>,
+    /// Where the API listens.
+    pub server: ServerConfig,
+    /// Trusted token issuers (`[[providers]]`).
+    #[serde(default)]
+    pub providers: Vec<ProviderConfig>,
+    /// Named policies (`[policies.NAME]`); `RequireReadAccess` guards `/data`.
+    #[serde(default)]
+    pub policies: BTreeMap<String, PolicySpec>,
+}
+
+/// The `[server]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// The socket address to listen on, e.g. `127.0.0.1:8000`.
+    pub listen: SocketAddr,
+}
+
+/// Why the configuration could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The TOML is invalid or has unknown keys.
+    #[error("invalid configuration: {0}")]
+    Parse(#[from] toml::de::Error),
+    /// An unsupported `version`.
+    #[error("version: unsupported configuration version {0} (this build reads version {VERSION})")]
+    Version(u32),
+}
+
+impl SeedConfig {
+    /// Parses TOML text.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let config: SeedConfig = toml::from_str(text)?;
+        match config.version {
+            Some(v) if v != VERSION => Err(ConfigError::Version(v)),
+            _ => Ok(config),
+        }
+    }
+
+    /// Reads and parses the file at `path`.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+        Self::from_toml(&text)
+    }
+
+    /// The authentication part, as the authgate library takes it.
+    #[allow(clippy::needless_update, reason = "AuthConfig may gain tables this file does not set")]
+    pub fn auth(&self) -> AuthConfig {
+        AuthConfig { providers: self.providers.clone(), policies: self.policies.clone(), ..AuthConfig::default() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_config_parses() {
+        let text = include_str!("../seed-api.example.toml");
+        let config = SeedConfig::from_toml(text).unwrap();
+        assert_eq!(config.server.listen.to_string(), "127.0.0.1:8000");
+        assert!(config.providers.iter().any(|p| p.id == "entra"));
+        assert!(config.policies.contains_key("RequireReadAccess"));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let text = "[server]\nlisten = \"127.0.0.1:8000\"\nlisten_port = 1\n";
+        assert!(matches!(SeedConfig::from_toml(text), Err(ConfigError::Parse(_))));
+        let text = "[server]\nlisten = \"127.0.0.1:8000\"\n[[providers]]\nid = \"x\"\nkind = \"oidc\"\nissuer_url = \"x\"\n";
+        assert!(matches!(SeedConfig::from_toml(text), Err(ConfigError::Parse(_))));
+    }
+
+    #[test]
+    fn other_versions_are_rejected() {
+        let text = "version = 2\n[server]\nlisten = \"127.0.0.1:8000\"\n";
+        assert!(matches!(SeedConfig::from_toml(text), Err(ConfigError::Version(2))));
+    }
+}

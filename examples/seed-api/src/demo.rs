@@ -1,0 +1,131 @@
+//! `seed-api demo`: the dev identity provider in-process, a configuration pointing at it,
+//! freshly minted tokens and the curl commands that use them. Works offline.
+
+use crate::config::{ConfigError, SeedConfig};
+use authgate_devidp::{DevIdp, ENTRA_API_CLIENT_ID, DEV_TENANT, Flavor, MintRequest, OIDC_AUDIENCE};
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+/// The dev IdP serving in the background of the demo.
+#[derive(Debug, Clone)]
+pub struct DemoIdp {
+    /// The IdP (mints tokens).
+    pub idp: DevIdp,
+    /// Where it listens.
+    pub addr: SocketAddr,
+}
+
+/// Binds `addr` (port 0 picks one) and serves the dev IdP on it in the background.
+pub async fn start_idp(addr: SocketAddr) -> std::io::Result<DemoIdp> {
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let idp = DevIdp::new(&format!("http://{addr}"));
+    let app = idp.router();
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "dev IdP stopped");
+        }
+    });
+    Ok(DemoIdp { idp, addr })
+}
+
+/// The configuration file the demo runs with: an `entra` provider on the dev tenant, a
+/// generic OIDC provider, and the `RequireReadAccess` policy.
+pub fn demo_config_toml(idp: &DevIdp, listen: SocketAddr) -> String {
+    format!(
+        r#"# Written by `seed-api demo`: every provider points at the in-process dev IdP.
+version = 1
+
+[server]
+listen = "{listen}"
+
+[[providers]]
+id = "entra"
+kind = "entra"
+tenant = "{DEV_TENANT}"
+instance = "{instance}"
+client_id = "{ENTRA_API_CLIENT_ID}"
+
+[[providers]]
+id = "dev-oidc"
+kind = "oidc"
+issuer = "{oidc_issuer}"
+audiences = ["{OIDC_AUDIENCE}"]
+
+[policies.RequireReadAccess]
+scopes = ["read_data"]
+"#,
+        instance = idp.entra_instance(),
+        oidc_issuer = idp.issuer(Flavor::Oidc),
+    )
+}
+
+/// The demo configuration, parsed exactly like a `--config` file.
+pub fn demo_config(idp: &DevIdp, listen: SocketAddr) -> Result<SeedConfig, ConfigError> {
+    SeedConfig::from_toml(&demo_config_toml(idp, listen))
+}
+
+/// A freshly minted token and what it is for.
+#[derive(Debug, Clone)]
+pub struct DemoToken {
+    /// The shell variable the instructions store it in (`ENTRA_TOKEN`).
+    pub var: &'static str,
+    /// What it is.
+    pub description: &'static str,
+    /// The routes to try it on, with the status each should answer.
+    pub tries: &'static [(&'static str, u16)],
+    /// The token.
+    pub token: String,
+}
+
+/// Mints the demo tokens (valid for the IdP's default lifetime of one hour).
+pub fn demo_tokens(idp: &DevIdp) -> Vec<DemoToken> {
+    let mint = |req: MintRequest| idp.mint(&req);
+    vec![
+        DemoToken {
+            var: "ENTRA_TOKEN",
+            description: "Entra ID v2 user token, scopes access_as_user read_data",
+            tries: &[("/data", 200), ("/azure-protected-data", 200)],
+            token: mint(MintRequest::new(Flavor::EntraV2).scopes(["access_as_user", "read_data"])),
+        },
+        DemoToken {
+            var: "ENTRA_NO_READ_TOKEN",
+            description: "Entra ID v2 user token, scope access_as_user only",
+            tries: &[("/data", 403), ("/azure-protected-data", 200)],
+            token: mint(MintRequest::new(Flavor::EntraV2).scopes(["access_as_user"])),
+        },
+        DemoToken {
+            var: "OIDC_TOKEN",
+            description: "generic OIDC token, scope read_data",
+            tries: &[("/data", 200), ("/azure-protected-data", 401)],
+            token: mint(MintRequest::new(Flavor::Oidc).scopes(["read_data"])),
+        },
+    ]
+}
+
+/// The instructions the demo prints: addresses, tokens and curl commands.
+pub fn instructions(api: SocketAddr, idp: &DemoIdp, tokens: &[DemoToken]) -> String {
+    let base = format!("http://{api}");
+    let mut out = String::new();
+    let _ = writeln!(out, "seed-api demo (offline: every token comes from the in-process dev IdP)");
+    let _ = writeln!(out, "  dev IdP:  http://{}", idp.addr);
+    let _ = writeln!(out, "  seed API: {base}\n");
+    let _ = writeln!(out, "curl -i {base}/");
+    let _ = writeln!(out, "curl -i {base}/data                      # 401, no token\n");
+    for t in tokens {
+        let _ = writeln!(out, "# {}", t.description);
+        let _ = writeln!(out, "export {}='{}'", t.var, t.token);
+        for (path, status) in t.tries {
+            let _ = writeln!(out, "curl -i {base}{path} -H \"Authorization: Bearer ${}\"   # {status}", t.var);
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "# Mint more tokens:");
+    let _ = writeln!(
+        out,
+        "curl -s -X POST http://{}/_dev/mint -H 'content-type: application/json' -d '{{\"flavor\":\"entra-v2\",\"scopes\":\"access_as_user read_data\"}}'",
+        idp.addr
+    );
+    out
+}

@@ -1,0 +1,56 @@
+//! The seed API's handlers.
+
+use crate::app::{AppState, ENTRA_PROVIDER, ENTRA_SCOPE, READ_POLICY};
+use authgate::Auth;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+/// `GET /`: what this API serves and how each route is protected.
+pub(crate) async fn home(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({
+        "name": "seed-api",
+        "providers": state.verifier.provider_ids(),
+        "links": [
+            { "href": "/healthz", "auth": "none" },
+            { "href": "/data", "auth": format!("bearer, any provider, policy {READ_POLICY}") },
+            { "href": "/azure-protected-data", "auth": format!("bearer, provider {ENTRA_PROVIDER}, scope {ENTRA_SCOPE}") },
+        ],
+    }))
+}
+
+/// `GET /healthz`: 200 once every provider's keys are loaded, 503 before.
+pub(crate) async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    if state.verifier.is_ready() {
+        (StatusCode::OK, Json(json!({ "status": "ok" })))
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "reason": "signing keys not loaded" })))
+    }
+}
+
+/// `GET /data`: behind the `RequireReadAccess` policy.
+pub(crate) async fn data(Auth(caller): Auth) -> Json<Value> {
+    Json(json!({
+        "data": [
+            { "id": 1, "name": "alpha" },
+            { "id": 2, "name": "beta" },
+        ],
+        "caller": { "provider": caller.provider, "subject": caller.subject },
+    }))
+}
+
+/// `GET /azure-protected-data`: Entra tokens with `access_as_user` only.
+pub(crate) async fn azure_protected_data(Auth(caller): Auth) -> Json<Value> {
+    Json(json!({
+        "name": caller.name,
+        "email": caller.email,
+        "tenant": caller.tenant,
+    }))
+}
+
+/// `GET /azure-protected-data` when no `entra` provider is configured.
+pub(crate) async fn entra_not_configured() -> (StatusCode, Json<Value>) {
+    let message = format!("no provider with id \"{ENTRA_PROVIDER}\" is configured; add an entra [[providers]] entry");
+    (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "error": "not_configured", "message": message })))
+}
