@@ -9,7 +9,8 @@ use authgate_core::{
     Algorithm, ClaimMapping, Clock, IssuerRule, Jws, KeySet, Policy, PolicySpec,
     Principal, SigningKey, SystemClock, Validation, VerifyingKey, verify_jws,
 };
-use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
 use serde_json::{Map, Value, json};
 
 const ISSUER: &str = "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0";

@@ -120,8 +120,12 @@ impl KeySet {
 
     /// The keys that may verify a token with this header, per the OIDC RP rules:
     /// with `kid` (and/or `x5t`) the keys with that id (which must agree when both are given);
-    /// without either, the keys whose type fits `alg`. Fails with `UnknownKey` when none match
-    /// and with `Malformed` when `kid` and `x5t` name different keys.
+    /// without either, every key. Only keys that [fit](KeyEntry::fits) `alg` are returned, at
+    /// most four, in document order (see the module policies).
+    ///
+    /// Fails with `UnknownKey` when no key has the id (the caller may refresh the JWKS), with
+    /// `DisallowedAlg` when keys have the id but none fits `alg` (no refresh can help), and with
+    /// `Malformed` when `kid` and `x5t` name different keys.
     pub fn candidates(&self, header: &Header) -> Result<Vec<&KeyEntry>, VerifyError> {
         let matching: Vec<&KeyEntry> = match (&header.kid, &header.x5t) {
             (Some(kid), x5t) => self.by_kid(kid, x5t.as_deref())?,

@@ -91,6 +91,24 @@ impl PolicySpec {
     ///
     /// The members present combine with "all"; an empty spec compiles to
     /// [`Policy::Authenticated`] (any verified caller).
+    ///
+    /// ```
+    /// use authgate_core::{ClaimMapping, Claims, PolicySpec, Principal};
+    /// use serde_json::json;
+    ///
+    /// let spec: PolicySpec = serde_json::from_value(json!({
+    ///     "any": [{ "roles": ["Admin"] }, { "scopes": ["admin"] }],
+    /// }))?;
+    /// let policy = spec.compile()?;
+    ///
+    /// let claims = json!({ "iss": "https://idp", "sub": "bob", "scp": "read" });
+    /// let claims = Claims::new(serde_json::from_value(claims)?);
+    /// let bob = Principal::from_claims("idp", claims, &ClaimMapping::default());
+    /// let denial = policy.evaluate(&bob).unwrap_err();
+    /// assert_eq!(denial.missing_scopes, ["admin"]);
+    /// assert_eq!(denial.missing_roles, ["Admin"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn compile(&self) -> Result<Policy, String> {
         self.compile_at("")
     }
@@ -111,11 +129,10 @@ impl PolicySpec {
                 not.compile_negated(&format!("{path}not."))?,
             )));
         }
-        Ok(match members.len() {
-            0 => Policy::Authenticated,
-            1 => members.pop().unwrap_or(Policy::Authenticated),
-            _ => Policy::All(members),
-        })
+        if members.len() > 1 {
+            return Ok(Policy::All(members));
+        }
+        Ok(members.pop().unwrap_or(Policy::Authenticated))
     }
 
     /// `not = {}` would deny everyone; that is a configuration mistake, not a policy.
@@ -131,35 +148,31 @@ impl PolicySpec {
 
     /// The scope, role, group, tenant and claim members.
     fn leaves(&self, path: &str) -> Result<Vec<Policy>, String> {
-        let mut leaves = Vec::new();
-        if !self.scopes.is_empty() {
-            check_names(path, "scopes", &self.scopes, is_scope_token)?;
-            leaves.push(Policy::Scopes(self.scopes.clone()));
-        }
-        for (member, names, policy) in [
-            (
-                "roles",
-                &self.roles,
-                Policy::Roles as fn(Vec<String>) -> Policy,
-            ),
-            ("groups", &self.groups, Policy::Groups),
-            ("tenants", &self.tenants, Policy::Tenants),
+        check_names(path, "scopes", &self.scopes, is_scope_token)?;
+        for (member, names) in [
+            ("roles", &self.roles),
+            ("groups", &self.groups),
+            ("tenants", &self.tenants),
         ] {
-            if !names.is_empty() {
-                check_names(path, member, names, |n| !n.trim().is_empty())?;
-                leaves.push(policy(names.clone()));
-            }
+            check_names(path, member, names, |n| !n.trim().is_empty())?;
         }
+        let mut leaves: Vec<Policy> = [
+            (!self.scopes.is_empty()).then(|| Policy::Scopes(self.scopes.clone())),
+            (!self.roles.is_empty()).then(|| Policy::Roles(self.roles.clone())),
+            (!self.groups.is_empty()).then(|| Policy::Groups(self.groups.clone())),
+            (!self.tenants.is_empty()).then(|| Policy::Tenants(self.tenants.clone())),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         for (name, values) in &self.claims {
             if values.is_empty() {
                 return Err(format!(
                     "{path}claims.{name}: needs at least one accepted value"
                 ));
             }
-            leaves.push(Policy::Claim {
-                name: name.clone(),
-                values: values.clone(),
-            });
+            let (name, values) = (name.clone(), values.clone());
+            leaves.push(Policy::Claim { name, values });
         }
         Ok(leaves)
     }

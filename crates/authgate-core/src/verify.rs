@@ -20,6 +20,38 @@ pub(crate) const MAX_KEY_CANDIDATES: usize = 4;
 ///
 /// On success the claims of `jws` may be trusted. Every failure names the step in its
 /// [`VerifyError::kind`] and detail; neither contains the token or a claim value.
+///
+/// ```
+/// use authgate_core::{
+///     Algorithm, ClaimMapping, Clock, IssuerRule, Jws, KeySet, Principal, SigningKey,
+///     SystemClock, Validation, verify_jws,
+/// };
+/// use serde_json::json;
+///
+/// // The issuer's side: a key, its published JWKS and a token.
+/// let key = SigningKey::generate(Algorithm::ES256, "k1");
+/// let jwks = json!({ "keys": [key.public_jwk()] }).to_string();
+/// let now = SystemClock.now();
+/// let claims = json!({ "iss": "https://idp.example", "aud": "api://orders", "sub": "alice",
+///     "scp": "orders.read", "exp": now.0 + 300 });
+/// let token = key.sign_token(&Default::default(), &claims);
+///
+/// // The API's side.
+/// let keys = KeySet::from_jwks_json(jwks.as_bytes())?;
+/// let issuer = IssuerRule::Exact(vec!["https://idp.example".into()]);
+/// let validation = Validation::access_token(issuer, vec!["api://orders".into()]);
+/// let jws = Jws::parse(&token)?;
+/// verify_jws(&jws, &keys, &validation, now)?;
+/// let principal = Principal::from_claims("idp", jws.claims().clone(), &ClaimMapping::default());
+/// assert!(principal.has_scopes(&["orders.read"]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Security
+///
+/// `keys` and `validation` must belong to the issuer the token was routed to by its unverified
+/// `iss` ([`Jws::unverified_issuer`]); there is no global key pool (JWT-I06). The signature is
+/// checked before any claim is judged, and at most a few keys are tried per token.
 pub fn verify_jws(
     jws: &Jws<'_>,
     keys: &KeySet,
@@ -38,7 +70,7 @@ pub fn verify_jws(
     // type and any pinned alg bound to `alg`, then the signature (JWT-A10, JWT-C01..C04).
     let key = verify_signature(jws, keys)?;
     // Entra: the signing key's own `issuer` must match the token (JWT-I10).
-    validation::key_issuer(key.issuer.as_deref(), claims)?;
+    validation::key_issuer(key.issuer.as_deref(), claims, &validation.issuer)?;
     // 7. RFC 8725 §3.11, RFC 9068 §4 step 1: the token kind (JWT-K01..K04, JWT-K12).
     validation::token_kind(header, claims, &validation.kind)?;
     // 8. RFC 7519 §4.1.1, OIDC Core §3.1.3.7 #2: `iss` (JWT-I01..I09).

@@ -61,8 +61,14 @@ impl ScopeList {
 }
 
 /// `POST /_dev/mint`: `{"access_token", "token_type", "expires_in"}`, `Cache-Control: no-store`.
-pub(crate) async fn mint(State(idp): State<DevIdp>, body: Result<Json<MintBody>, JsonRejection>) -> Response {
-    let req = match body.map_err(|e| e.body_text()).and_then(|Json(b)| request(b)) {
+pub(crate) async fn mint(
+    State(idp): State<DevIdp>,
+    body: Result<Json<MintBody>, JsonRejection>,
+) -> Response {
+    let req = match body
+        .map_err(|e| e.body_text())
+        .and_then(|Json(b)| request(b))
+    {
         Ok(req) => req,
         Err(why) => return invalid_request(&why),
     };
@@ -88,7 +94,9 @@ fn request(body: MintBody) -> Result<MintRequest, String> {
     req.extra_claims = body.claims;
     if let Some(secs) = body.lifetime_secs {
         if secs == 0 || secs > MAX_LIFETIME_SECS {
-            return Err(format!("lifetime_secs must be between 1 and {MAX_LIFETIME_SECS}"));
+            return Err(format!(
+                "lifetime_secs must be between 1 and {MAX_LIFETIME_SECS}"
+            ));
         }
         req.lifetime = Duration::from_secs(secs);
     }

@@ -75,12 +75,35 @@ fn okta(urls: &Urls, openid: bool) -> Value {
         "request_parameter_supported": true
     });
     if openid && let Some(obj) = doc.as_object_mut() {
-        obj.insert("userinfo_endpoint".into(), format!("{issuer}/v1/userinfo").into());
-        obj.insert("id_token_signing_alg_values_supported".into(), json!(["RS256"]));
+        obj.insert(
+            "userinfo_endpoint".into(),
+            format!("{issuer}/v1/userinfo").into(),
+        );
+        obj.insert(
+            "id_token_signing_alg_values_supported".into(),
+            json!(["RS256"]),
+        );
         obj.insert(
             "claims_supported".into(),
-            json!(["iss", "ver", "sub", "aud", "iat", "exp", "jti", "auth_time", "amr", "idp",
-                "nonce", "name", "email", "email_verified", "preferred_username", "at_hash", "c_hash"]),
+            json!([
+                "iss",
+                "ver",
+                "sub",
+                "aud",
+                "iat",
+                "exp",
+                "jti",
+                "auth_time",
+                "amr",
+                "idp",
+                "nonce",
+                "name",
+                "email",
+                "email_verified",
+                "preferred_username",
+                "at_hash",
+                "c_hash"
+            ]),
         );
     }
     doc

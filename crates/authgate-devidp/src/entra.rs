@@ -21,7 +21,9 @@ impl Tenant {
     pub(crate) fn resolve(segment: &str, flavor: Flavor) -> Option<Tenant> {
         match segment {
             "common" | "organizations" => Some(Tenant::Template(segment.to_owned())),
-            "consumers" if flavor == Flavor::EntraV2 => Some(Tenant::Guid(demo::MSA_TENANT.to_owned())),
+            "consumers" if flavor == Flavor::EntraV2 => {
+                Some(Tenant::Guid(demo::MSA_TENANT.to_owned()))
+            }
             demo::DEV_TENANT_DOMAIN => Some(Tenant::Guid(demo::DEV_TENANT.to_owned())),
             _ if is_guid(segment) => Some(Tenant::Guid(segment.to_ascii_lowercase())),
             _ => None,
@@ -48,7 +50,10 @@ impl Tenant {
 pub(crate) fn is_guid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     let lengths: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-    lengths == [8, 4, 4, 4, 12] && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()))
+    lengths == [8, 4, 4, 4, 12]
+        && groups
+            .iter()
+            .all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The v2.0 discovery document (providers.md §1.1.1).
@@ -121,7 +126,11 @@ pub(crate) fn discovery_v1(urls: &Urls, tenant: &Tenant) -> Value {
 /// The body Entra answers for an unknown tenant (HTTP 400).
 pub(crate) fn unknown_tenant(segment: &str) -> Value {
     // The segment is echoed only if it is short and plain, so the body stays harmless.
-    let shown = if segment.len() <= 64 && segment.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b)) {
+    let shown = if segment.len() <= 64
+        && segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
+    {
         segment
     } else {
         "(invalid)"
@@ -147,11 +156,23 @@ mod tests {
     #[test]
     fn tenants_resolve_like_entra() {
         let v2 = Flavor::EntraV2;
-        assert_eq!(Tenant::resolve("common", v2), Some(Tenant::Template("common".into())));
-        assert_eq!(Tenant::resolve(demo::DEV_TENANT_DOMAIN, v2), Some(Tenant::Guid(demo::DEV_TENANT.into())));
-        assert_eq!(Tenant::resolve("consumers", v2), Some(Tenant::Guid(demo::MSA_TENANT.into())));
+        assert_eq!(
+            Tenant::resolve("common", v2),
+            Some(Tenant::Template("common".into()))
+        );
+        assert_eq!(
+            Tenant::resolve(demo::DEV_TENANT_DOMAIN, v2),
+            Some(Tenant::Guid(demo::DEV_TENANT.into()))
+        );
+        assert_eq!(
+            Tenant::resolve("consumers", v2),
+            Some(Tenant::Guid(demo::MSA_TENANT.into()))
+        );
         assert_eq!(Tenant::resolve("consumers", Flavor::EntraV1), None);
-        assert_eq!(Tenant::resolve("8C2D1A4E-5B6F-4C7D-9E8F-0A1B2C3D4E5F", v2), Some(Tenant::Guid(demo::DEV_TENANT.into())));
+        assert_eq!(
+            Tenant::resolve("8C2D1A4E-5B6F-4C7D-9E8F-0A1B2C3D4E5F", v2),
+            Some(Tenant::Guid(demo::DEV_TENANT.into()))
+        );
         assert_eq!(Tenant::resolve("contoso.com", v2), None);
         assert!(!is_guid("8c2d1a4e5b6f4c7d9e8f0a1b2c3d4e5f"));
     }

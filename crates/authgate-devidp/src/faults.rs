@@ -1,10 +1,12 @@
 //! Fault injection on the discovery and JWKS endpoints, and their hit counters.
 
 use crate::flavor::Flavor;
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures_util::stream::{self, StreamExt as _};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::convert::Infallible;
 use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -27,6 +29,11 @@ pub enum Fault {
     Hang,
     /// Answer 200 with this body instead of the JWKS (HTML, `{"keys":[]}`, truncated JSON).
     Body(String),
+    /// Answer 200 with the real document, sending one byte of the body per interval
+    /// (slowloris, security.md R-05).
+    SlowBody(Duration),
+    /// Answer 200 with a streamed, chunked JSON body of this many bytes (size caps, R-05).
+    Oversized(usize),
 }
 
 /// Which kind of metadata endpoint a fault or a hit concerns.
@@ -38,10 +45,13 @@ pub enum Endpoint {
     Jwks,
 }
 
-/// Faults keyed by (flavor, endpoint); `None` in a key means "every".
+/// Which requests a fault applies to: `None` means every flavor / every endpoint.
+type Scope = (Option<Flavor>, Option<Endpoint>);
+
+/// Faults keyed by scope.
 #[derive(Debug, Default)]
 pub(crate) struct Faults {
-    table: RwLock<HashMap<(Option<Flavor>, Option<Endpoint>), Fault>>,
+    table: RwLock<HashMap<Scope, Fault>>,
 }
 
 impl Faults {
@@ -57,43 +67,93 @@ impl Faults {
 
     /// Clears every fault.
     pub(crate) fn clear(&self) {
-        self.table.write().unwrap_or_else(PoisonError::into_inner).clear();
+        self.table
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 
     /// The most specific fault set for this request: flavor and endpoint, then flavor, then
     /// endpoint, then global.
     pub(crate) fn effective(&self, flavor: Flavor, endpoint: Endpoint) -> Fault {
         let table = self.table.read().unwrap_or_else(PoisonError::into_inner);
-        let scopes = [
+        let scopes: [Scope; 4] = [
             (Some(flavor), Some(endpoint)),
             (Some(flavor), None),
             (None, Some(endpoint)),
             (None, None),
         ];
-        scopes.iter().find_map(|s| table.get(s).cloned()).unwrap_or(Fault::None)
+        scopes
+            .iter()
+            .find_map(|s| table.get(s).cloned())
+            .unwrap_or(Fault::None)
     }
 }
 
-/// Acts out `fault`: `Some(response)` to send instead of the document, `None` to answer
-/// normally (after any delay).
-pub(crate) async fn act(fault: Fault, mut shutdown: watch::Receiver<bool>) -> Option<Response> {
+/// What a request does after its fault has been acted out.
+pub(crate) enum Outcome {
+    /// Answer with the real document.
+    Answer,
+    /// Answer with the real document, trickled one byte per interval.
+    Trickle(Duration),
+    /// Send this instead.
+    Replace(Response),
+}
+
+/// Acts out `fault` (waiting where it says so) and says how to answer.
+pub(crate) async fn act(fault: Fault, mut shutdown: watch::Receiver<bool>) -> Outcome {
     match fault {
-        Fault::None => None,
+        Fault::None => Outcome::Answer,
         Fault::Slow(delay) => {
             tokio::select! {
-                () = tokio::time::sleep(delay) => None,
-                _ = shutdown.wait_for(|stopped| *stopped) => Some(unavailable()),
+                () = tokio::time::sleep(delay) => Outcome::Answer,
+                _ = shutdown.wait_for(|stopped| *stopped) => Outcome::Replace(unavailable()),
             }
         }
         Fault::Hang => {
             // Resolves only when the IdP shuts down (or its shutdown sender is dropped).
             let _ = shutdown.wait_for(|stopped| *stopped).await;
-            Some(unavailable())
+            Outcome::Replace(unavailable())
         }
-        Fault::Status(code) => Some(status_response(code)),
-        Fault::TooManyRequests { retry_after } => Some(too_many(retry_after)),
-        Fault::Body(body) => Some(json_body(body)),
+        Fault::Status(code) => Outcome::Replace(status_response(code)),
+        Fault::TooManyRequests { retry_after } => Outcome::Replace(too_many(retry_after)),
+        Fault::Body(body) => Outcome::Replace(json_body(Body::from(body))),
+        Fault::SlowBody(interval) => Outcome::Trickle(interval),
+        Fault::Oversized(len) => Outcome::Replace(json_body(oversized(len))),
     }
+}
+
+/// `body` sent one byte per `interval`; cut short when the IdP shuts down.
+pub(crate) fn trickle(body: Vec<u8>, interval: Duration, shutdown: watch::Receiver<bool>) -> Body {
+    let bytes = stream::iter(body).then(move |byte| {
+        let mut shutdown = shutdown.clone();
+        async move {
+            tokio::select! {
+                () = tokio::time::sleep(interval) => Some(Bytes::copy_from_slice(&[byte])),
+                _ = shutdown.wait_for(|stopped| *stopped) => None,
+            }
+        }
+    });
+    let until_shutdown = bytes.take_while(|chunk| std::future::ready(chunk.is_some()));
+    Body::from_stream(
+        until_shutdown.filter_map(|chunk| std::future::ready(chunk.map(Ok::<_, Infallible>))),
+    )
+}
+
+/// A JSON document of exactly `len` bytes (at least 11): a key set padded with spaces,
+/// streamed in 64 KiB chunks.
+fn oversized(len: usize) -> Body {
+    const CHUNK: usize = 64 * 1024;
+    let (open, close) = (&b"{\"keys\":["[..], &b"]}"[..]);
+    let padding = len.saturating_sub(open.len() + close.len());
+    let spaces = (0..padding.div_ceil(CHUNK)).map(move |i| {
+        let n = CHUNK.min(padding - i * CHUNK);
+        Bytes::from(vec![b' '; n])
+    });
+    let chunks = std::iter::once(Bytes::from_static(open))
+        .chain(spaces)
+        .chain(std::iter::once(Bytes::from_static(close)));
+    Body::from_stream(stream::iter(chunks.map(Ok::<_, Infallible>)))
 }
 
 fn unavailable() -> Response {
@@ -102,50 +162,23 @@ fn unavailable() -> Response {
 
 fn status_response(code: u16) -> Response {
     let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = format!("{{\"error\":\"injected fault\",\"status\":{}}}", status.as_u16());
+    let body = format!(
+        "{{\"error\":\"injected fault\",\"status\":{}}}",
+        status.as_u16()
+    );
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 fn too_many(retry_after: u64) -> Response {
     let mut response = status_response(429);
-    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
     response
 }
 
-fn json_body(body: String) -> Response {
+fn json_body(body: Body) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
-}
-
-/// Per-flavor request counters of the discovery and JWKS endpoints.
-#[derive(Debug, Default)]
-pub(crate) struct Hits {
-    discovery: [AtomicU64; 6],
-    jwks: [AtomicU64; 6],
-}
-
-impl Hits {
-    /// Counts one request.
-    pub(crate) fn record(&self, flavor: Flavor, endpoint: Endpoint) {
-        if let Some(counter) = self.counters(endpoint).get(flavor.index()) {
-            counter.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    /// Requests to `endpoint` of `flavor`, or of every flavor when `None`.
-    pub(crate) fn count(&self, flavor: Option<Flavor>, endpoint: Endpoint) -> u64 {
-        let counters = self.counters(endpoint);
-        match flavor {
-            Some(f) => counters.get(f.index()).map_or(0, |c| c.load(Ordering::SeqCst)),
-            None => counters.iter().map(|c| c.load(Ordering::SeqCst)).sum(),
-        }
-    }
-
-    fn counters(&self, endpoint: Endpoint) -> &[AtomicU64; 6] {
-        match endpoint {
-            Endpoint::Discovery => &self.discovery,
-            Endpoint::Jwks => &self.jwks,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -157,24 +190,24 @@ mod tests {
         let faults = Faults::default();
         faults.set(None, None, Fault::Status(503));
         faults.set(Some(Flavor::Google), Some(Endpoint::Jwks), Fault::Hang);
-        assert_eq!(faults.effective(Flavor::Google, Endpoint::Jwks), Fault::Hang);
-        assert_eq!(faults.effective(Flavor::Google, Endpoint::Discovery), Fault::Status(503));
-        assert_eq!(faults.effective(Flavor::Okta, Endpoint::Jwks), Fault::Status(503));
+        assert_eq!(
+            faults.effective(Flavor::Google, Endpoint::Jwks),
+            Fault::Hang
+        );
+        assert_eq!(
+            faults.effective(Flavor::Google, Endpoint::Discovery),
+            Fault::Status(503)
+        );
+        assert_eq!(
+            faults.effective(Flavor::Okta, Endpoint::Jwks),
+            Fault::Status(503)
+        );
         faults.set(None, None, Fault::None);
         assert_eq!(faults.effective(Flavor::Okta, Endpoint::Jwks), Fault::None);
         faults.clear();
-        assert_eq!(faults.effective(Flavor::Google, Endpoint::Jwks), Fault::None);
-    }
-
-    #[test]
-    fn hits_count_per_flavor_and_in_total() {
-        let hits = Hits::default();
-        hits.record(Flavor::Okta, Endpoint::Jwks);
-        hits.record(Flavor::Okta, Endpoint::Jwks);
-        hits.record(Flavor::Oidc, Endpoint::Jwks);
-        hits.record(Flavor::Oidc, Endpoint::Discovery);
-        assert_eq!(hits.count(Some(Flavor::Okta), Endpoint::Jwks), 2);
-        assert_eq!(hits.count(None, Endpoint::Jwks), 3);
-        assert_eq!(hits.count(None, Endpoint::Discovery), 1);
+        assert_eq!(
+            faults.effective(Flavor::Google, Endpoint::Jwks),
+            Fault::None
+        );
     }
 }

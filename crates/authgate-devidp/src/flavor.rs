@@ -102,7 +102,10 @@ impl FromStr for Flavor {
 
     /// Parses [`Flavor::name`] spellings.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Flavor::ALL.into_iter().find(|f| f.name() == s).ok_or(UnknownFlavor)
+        Flavor::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or(UnknownFlavor)
     }
 }
 

@@ -1,7 +1,8 @@
 //! The dev identity provider: shared state and its public handle.
 
-use crate::faults::{Endpoint, Fault, Faults, Hits};
+use crate::faults::{Endpoint, Fault, Faults};
 use crate::flavor::Flavor;
+use crate::hits::Hits;
 use crate::keys::{self, KeyRing};
 use crate::mint::{self, MintRequest};
 use crate::urls::Urls;
@@ -24,7 +25,9 @@ pub struct DevIdp {
 
 impl std::fmt::Debug for DevIdp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DevIdp").field("base_url", &self.inner.urls.base()).finish_non_exhaustive()
+        f.debug_struct("DevIdp")
+            .field("base_url", &self.inner.urls.base())
+            .finish_non_exhaustive()
     }
 }
 
@@ -42,7 +45,10 @@ pub(crate) struct Inner {
 impl Inner {
     /// The `Cache-Control` value for metadata responses (`None`: no header).
     pub(crate) fn cache_control(&self) -> Option<String> {
-        self.cache_control.read().unwrap_or_else(PoisonError::into_inner).clone()
+        self.cache_control
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Resolves when the IdP shuts down.
@@ -51,7 +57,10 @@ impl Inner {
     }
 
     fn now(&self) -> UnixTime {
-        self.clock.read().unwrap_or_else(PoisonError::into_inner).now()
+        self.clock
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .now()
     }
 }
 
@@ -90,7 +99,9 @@ impl DevIdp {
             cache_control: RwLock::new(Some(DEFAULT_CACHE_CONTROL.to_owned())),
             shutdown: watch::Sender::new(false),
         };
-        DevIdp { inner: Arc::new(inner) }
+        DevIdp {
+            inner: Arc::new(inner),
+        }
     }
 
     /// Binds `127.0.0.1:0`, serves the router in the background, returns the handle.
@@ -99,16 +110,33 @@ impl DevIdp {
         let addr = listener.local_addr()?;
         let idp = DevIdp::new(&format!("http://{addr}"));
         let mut stop = idp.inner.shutdown_signal();
-        let app = idp.router();
+        let server = idp.clone();
         tokio::spawn(async move {
             let stopped = async move {
                 let _ = stop.wait_for(|stopped| *stopped).await;
             };
-            if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(stopped).await {
+            if let Err(e) = server.serve(listener, stopped).await {
                 tracing::warn!(error = %e, "dev IdP server stopped");
             }
         });
         Ok(RunningIdp { idp, addr })
+    }
+
+    /// Serves the router on `listener` until `shutdown` resolves (the `authgate dev-idp`
+    /// command passes Ctrl-C). Shutting down also releases requests held by [`Fault::Hang`].
+    pub async fn serve(
+        &self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let inner = Arc::clone(&self.inner);
+        let signal = async move {
+            shutdown.await;
+            inner.shutdown.send_replace(true);
+        };
+        axum::serve(listener, self.router())
+            .with_graceful_shutdown(signal)
+            .await
     }
 
     /// The axum router serving every flavor's discovery and JWKS, `GET /` (an index) and
@@ -216,7 +244,12 @@ impl DevIdp {
 
     /// The key ids currently published, oldest first.
     pub fn published_kids(&self) -> Vec<String> {
-        self.inner.keys.published().iter().map(|k| keys::kid_of(k)).collect()
+        self.inner
+            .keys
+            .published()
+            .iter()
+            .map(|k| keys::kid_of(k))
+            .collect()
     }
 
     /// Sets the fault on every flavor's JWKS and discovery endpoints ([`Fault::None`] clears
@@ -244,7 +277,11 @@ impl DevIdp {
     /// Sets the `Cache-Control` header of discovery and JWKS responses (`None`: no header).
     /// Defaults to `public, max-age=3600`.
     pub fn set_cache_control(&self, value: Option<&str>) {
-        *self.inner.cache_control.write().unwrap_or_else(PoisonError::into_inner) = value.map(str::to_owned);
+        *self
+            .inner
+            .cache_control
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = value.map(str::to_owned);
     }
 
     /// Sets `Cache-Control: public, max-age={max_age}`.
@@ -255,7 +292,11 @@ impl DevIdp {
     /// Uses `clock` for `iat`/`nbf`/`exp` of minted tokens (tests pass the verifier's
     /// [`authgate_core::FixedClock`]).
     pub fn set_clock(&self, clock: Arc<dyn Clock>) {
-        *self.inner.clock.write().unwrap_or_else(PoisonError::into_inner) = clock;
+        *self
+            .inner
+            .clock
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = clock;
     }
 
     /// How many JWKS requests have been served (to assert single-flight and no fetch storms).

@@ -30,6 +30,9 @@ mod tests {
         let (a, b) = (new_kid(), new_kid());
         assert_eq!(a.len(), 27);
         assert_ne!(a, b);
-        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
+        assert!(
+            a.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+        );
     }
 }

@@ -9,7 +9,11 @@ use std::sync::Arc;
 
 /// The JWKS of `flavor` publishing `keys`. `key_issuer` is the Entra v2 per-key `issuer`
 /// (concrete for a tenant, the `{tenantid}` template for `common`).
-pub(crate) fn document(keys: &[Arc<SigningKey>], flavor: Flavor, key_issuer: Option<&str>) -> Value {
+pub(crate) fn document(
+    keys: &[Arc<SigningKey>],
+    flavor: Flavor,
+    key_issuer: Option<&str>,
+) -> Value {
     let keys: Vec<Value> = keys
         .iter()
         .filter_map(|k| k.public_jwk())
@@ -21,7 +25,11 @@ pub(crate) fn document(keys: &[Arc<SigningKey>], flavor: Flavor, key_issuer: Opt
     json!({ "keys": keys })
 }
 
-fn shape(mut jwk: Map<String, Value>, flavor: Flavor, key_issuer: Option<&str>) -> Map<String, Value> {
+fn shape(
+    mut jwk: Map<String, Value>,
+    flavor: Flavor,
+    key_issuer: Option<&str>,
+) -> Map<String, Value> {
     jwk.insert("use".into(), "sig".into());
     if !flavor.is_entra() {
         return jwk;
@@ -47,7 +55,11 @@ mod tests {
 
     #[test]
     fn entra_keys_drop_alg_and_mirror_kid_in_x5t() {
-        let jwk = shape(rsa_jwk(), Flavor::EntraV2, Some("http://h/entra/{tenantid}/v2.0"));
+        let jwk = shape(
+            rsa_jwk(),
+            Flavor::EntraV2,
+            Some("http://h/entra/{tenantid}/v2.0"),
+        );
         assert!(!jwk.contains_key("alg"));
         assert_eq!(jwk["x5t"], "k1");
         assert_eq!(jwk["issuer"], "http://h/entra/{tenantid}/v2.0");

@@ -6,7 +6,11 @@ use serde_json::{Map, Value};
 
 /// Signs `claims` with `key`. The header starts as `{"alg", "kid"}` from the key; `header`
 /// members are then merged over it, a JSON `null` removing a member.
-pub(crate) fn encode(key: &SigningKey, header: &Map<String, Value>, claims: &Map<String, Value>) -> String {
+pub(crate) fn encode(
+    key: &SigningKey,
+    header: &Map<String, Value>,
+    claims: &Map<String, Value>,
+) -> String {
     let mut full = Map::new();
     full.insert("alg".into(), key.algorithm().as_str().into());
     if let Some(kid) = key.kid() {
@@ -44,7 +48,10 @@ mod tests {
     #[test]
     fn null_removes_and_values_override() {
         let mut target = json!({"a": 1, "b": 2}).as_object().cloned().unwrap();
-        let extra = json!({"a": null, "b": 3, "c": 4}).as_object().cloned().unwrap();
+        let extra = json!({"a": null, "b": 3, "c": 4})
+            .as_object()
+            .cloned()
+            .unwrap();
         merge(&mut target, &extra);
         assert_eq!(Value::Object(target), json!({"b": 3, "c": 4}));
     }

@@ -21,8 +21,13 @@ impl KeyRing {
     /// A ring with one fresh RS256 key.
     pub(crate) fn new() -> Self {
         let active = Arc::new(generate(Algorithm::RS256));
-        let state = RingState { published: vec![Arc::clone(&active)], active };
-        KeyRing { state: RwLock::new(state) }
+        let state = RingState {
+            published: vec![Arc::clone(&active)],
+            active,
+        };
+        KeyRing {
+            state: RwLock::new(state),
+        }
     }
 
     /// The key that signs `alg` tokens: the active RSA key for RS256; for any other algorithm the
@@ -56,7 +61,10 @@ impl KeyRing {
     /// was removed.
     pub(crate) fn remove(&self, kid: &str) -> bool {
         // Generate a replacement outside the lock, and only when one will be needed.
-        let fresh = self.read().needs_replacement(kid).then(|| Arc::new(generate(Algorithm::RS256)));
+        let fresh = self
+            .read()
+            .needs_replacement(kid)
+            .then(|| Arc::new(generate(Algorithm::RS256)));
         let mut state = self.write();
         let before = state.published.len();
         state.published.retain(|k| k.kid() != Some(kid));
@@ -98,17 +106,28 @@ impl RingState {
         if alg == Algorithm::RS256 {
             return Some(Arc::clone(&self.active));
         }
-        self.published.iter().rev().find(|k| k.algorithm() == alg).cloned()
+        self.published
+            .iter()
+            .rev()
+            .find(|k| k.algorithm() == alg)
+            .cloned()
     }
 
     /// Whether removing `kid` leaves no RS256 key to sign with.
     fn needs_replacement(&self, kid: &str) -> bool {
         self.active.kid() == Some(kid)
-            && !self.published.iter().any(|k| k.algorithm() == Algorithm::RS256 && k.kid() != Some(kid))
+            && !self
+                .published
+                .iter()
+                .any(|k| k.algorithm() == Algorithm::RS256 && k.kid() != Some(kid))
     }
 
     fn newest_rs256(&self) -> Option<Arc<SigningKey>> {
-        self.published.iter().rev().find(|k| k.algorithm() == Algorithm::RS256).cloned()
+        self.published
+            .iter()
+            .rev()
+            .find(|k| k.algorithm() == Algorithm::RS256)
+            .cloned()
     }
 }
 

@@ -132,7 +132,12 @@ impl MintRequest {
 /// Builds the header and claims of `req` at `now` and signs them with `key`.
 pub(crate) fn sign(urls: &Urls, now: UnixTime, req: &MintRequest, key: &SigningKey) -> String {
     let lifetime = i64::try_from(req.lifetime.as_secs()).unwrap_or(i64::MAX);
-    let ctx = Ctx { req, urls, iat: now.0, exp: now.0.saturating_add(lifetime) };
+    let ctx = Ctx {
+        req,
+        urls,
+        iat: now.0,
+        exp: now.0.saturating_add(lifetime),
+    };
     let mut shaped = shape::shape(&ctx);
     if req.flavor == Flavor::EntraV1
         && let Some(kid) = key.kid()

@@ -4,7 +4,7 @@
 use crate::devmint;
 use crate::discovery;
 use crate::entra::{self, Tenant};
-use crate::faults::{self, Endpoint};
+use crate::faults::{self, Endpoint, Outcome};
 use crate::flavor::Flavor;
 use crate::idp::DevIdp;
 use crate::jwks;
@@ -21,19 +21,49 @@ pub(crate) fn router(idp: DevIdp) -> Router {
     Router::new()
         .route("/", get(devmint::index))
         .route("/_dev/mint", post(devmint::mint))
-        .route("/entra/{tenant}/v2.0/.well-known/openid-configuration", entra_discovery(Flavor::EntraV2))
-        .route("/entra/{tenant}/.well-known/openid-configuration", entra_discovery(Flavor::EntraV1))
-        .route("/entra/{tenant}/discovery/v2.0/keys", entra_jwks(Flavor::EntraV2))
-        .route("/entra/{tenant}/discovery/keys", entra_jwks(Flavor::EntraV1))
-        .route("/google/.well-known/openid-configuration", openid(Flavor::Google))
+        .route(
+            "/entra/{tenant}/v2.0/.well-known/openid-configuration",
+            entra_discovery(Flavor::EntraV2),
+        )
+        .route(
+            "/entra/{tenant}/.well-known/openid-configuration",
+            entra_discovery(Flavor::EntraV1),
+        )
+        .route(
+            "/entra/{tenant}/discovery/v2.0/keys",
+            entra_jwks(Flavor::EntraV2),
+        )
+        .route(
+            "/entra/{tenant}/discovery/keys",
+            entra_jwks(Flavor::EntraV1),
+        )
+        .route(
+            "/google/.well-known/openid-configuration",
+            openid(Flavor::Google),
+        )
         .route("/google/oauth2/v3/certs", keys(Flavor::Google))
-        .route("/okta/oauth2/default/.well-known/openid-configuration", openid(Flavor::Okta))
-        .route("/okta/oauth2/default/.well-known/oauth-authorization-server", oauth(Flavor::Okta))
+        .route(
+            "/okta/oauth2/default/.well-known/openid-configuration",
+            openid(Flavor::Okta),
+        )
+        .route(
+            "/okta/oauth2/default/.well-known/oauth-authorization-server",
+            oauth(Flavor::Okta),
+        )
         .route("/okta/oauth2/default/v1/keys", keys(Flavor::Okta))
-        .route("/auth0/.well-known/openid-configuration", openid(Flavor::Auth0))
+        .route(
+            "/auth0/.well-known/openid-configuration",
+            openid(Flavor::Auth0),
+        )
         .route("/auth0/.well-known/jwks.json", keys(Flavor::Auth0))
-        .route("/oidc/.well-known/openid-configuration", openid(Flavor::Oidc))
-        .route("/.well-known/oauth-authorization-server/oidc", oauth(Flavor::Oidc))
+        .route(
+            "/oidc/.well-known/openid-configuration",
+            openid(Flavor::Oidc),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server/oidc",
+            oauth(Flavor::Oidc),
+        )
         .route("/oidc/jwks", keys(Flavor::Oidc))
         .with_state(idp)
 }
@@ -41,14 +71,20 @@ pub(crate) fn router(idp: DevIdp) -> Router {
 fn openid(flavor: Flavor) -> MethodRouter<DevIdp> {
     get(move |State(idp): State<DevIdp>| async move {
         let doc = discovery::openid_configuration(&idp.inner().urls, flavor);
-        serve(&idp, flavor, Endpoint::Discovery, || doc.ok_or_else(not_found)).await
+        serve(&idp, flavor, Endpoint::Discovery, || {
+            doc.ok_or(Refusal::NotFound)
+        })
+        .await
     })
 }
 
 fn oauth(flavor: Flavor) -> MethodRouter<DevIdp> {
     get(move |State(idp): State<DevIdp>| async move {
         let doc = discovery::oauth_authorization_server(&idp.inner().urls, flavor);
-        serve(&idp, flavor, Endpoint::Discovery, || doc.ok_or_else(not_found)).await
+        serve(&idp, flavor, Endpoint::Discovery, || {
+            doc.ok_or(Refusal::NotFound)
+        })
+        .await
     })
 }
 
@@ -62,31 +98,39 @@ fn keys(flavor: Flavor) -> MethodRouter<DevIdp> {
 }
 
 fn entra_discovery(flavor: Flavor) -> MethodRouter<DevIdp> {
-    get(move |State(idp): State<DevIdp>, Path(segment): Path<String>| async move {
-        serve(&idp, flavor, Endpoint::Discovery, || {
-            let tenant = resolve_tenant(&segment, flavor)?;
-            let urls = &idp.inner().urls;
-            Ok(match flavor {
-                Flavor::EntraV1 => entra::discovery_v1(urls, &tenant),
-                _ => entra::discovery_v2(urls, &tenant),
+    get(
+        move |State(idp): State<DevIdp>, Path(segment): Path<String>| async move {
+            serve(&idp, flavor, Endpoint::Discovery, || {
+                let tenant = resolve_tenant(&segment, flavor)?;
+                let urls = &idp.inner().urls;
+                Ok(match flavor {
+                    Flavor::EntraV1 => entra::discovery_v1(urls, &tenant),
+                    _ => entra::discovery_v2(urls, &tenant),
+                })
             })
-        })
-        .await
-    })
+            .await
+        },
+    )
 }
 
 fn entra_jwks(flavor: Flavor) -> MethodRouter<DevIdp> {
-    get(move |State(idp): State<DevIdp>, Path(segment): Path<String>| async move {
-        serve(&idp, flavor, Endpoint::Jwks, || {
-            let tenant = resolve_tenant(&segment, flavor)?;
-            let inner = idp.inner();
-            // v2 keys name the issuer they may sign for; v1 keys do not.
-            let key_issuer = (flavor == Flavor::EntraV2)
-                .then(|| inner.urls.issuer(flavor, tenant.issuer_slot()));
-            Ok(jwks::document(&inner.keys.published(), flavor, key_issuer.as_deref()))
-        })
-        .await
-    })
+    get(
+        move |State(idp): State<DevIdp>, Path(segment): Path<String>| async move {
+            serve(&idp, flavor, Endpoint::Jwks, || {
+                let tenant = resolve_tenant(&segment, flavor)?;
+                let inner = idp.inner();
+                // v2 keys name the issuer they may sign for; v1 keys do not.
+                let key_issuer = (flavor == Flavor::EntraV2)
+                    .then(|| inner.urls.issuer(flavor, tenant.issuer_slot()));
+                Ok(jwks::document(
+                    &inner.keys.published(),
+                    flavor,
+                    key_issuer.as_deref(),
+                ))
+            })
+            .await
+        },
+    )
 }
 
 /// Counts the hit, acts out any injected fault, then answers with the document `build`
@@ -95,30 +139,56 @@ async fn serve(
     idp: &DevIdp,
     flavor: Flavor,
     endpoint: Endpoint,
-    build: impl FnOnce() -> Result<Value, Response>,
+    build: impl FnOnce() -> Result<Value, Refusal>,
 ) -> Response {
     let inner = idp.inner();
     inner.hits.record(flavor, endpoint);
     let fault = inner.faults.effective(flavor, endpoint);
-    if let Some(response) = faults::act(fault, inner.shutdown_signal()).await {
-        return response;
-    }
-    let doc = match build() {
-        Ok(doc) => doc,
-        Err(response) => return response,
+    let outcome = faults::act(fault, inner.shutdown_signal()).await;
+    let doc = match (outcome, build()) {
+        (Outcome::Replace(response), _) => return response,
+        (_, Err(refusal)) => return refusal.into_response(),
+        (Outcome::Answer, Ok(doc)) => Json(doc).into_response(),
+        (Outcome::Trickle(interval), Ok(doc)) => {
+            let body = faults::trickle(
+                doc.to_string().into_bytes(),
+                interval,
+                inner.shutdown_signal(),
+            );
+            ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+        }
     };
-    let mut response = Json(doc).into_response();
-    if let Some(value) = inner.cache_control().and_then(|v| HeaderValue::from_str(&v).ok()) {
+    with_cache_control(doc, inner.cache_control())
+}
+
+fn with_cache_control(mut response: Response, value: Option<String>) -> Response {
+    if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
         response.headers_mut().insert(header::CACHE_CONTROL, value);
     }
     response
 }
 
-fn resolve_tenant(segment: &str, flavor: Flavor) -> Result<Tenant, Response> {
-    Tenant::resolve(segment, flavor)
-        .ok_or_else(|| (StatusCode::BAD_REQUEST, Json(entra::unknown_tenant(segment))).into_response())
+/// Why a document is not served.
+enum Refusal {
+    /// This flavor has no such document.
+    NotFound,
+    /// Entra: the tenant segment names no tenant (the segment as requested).
+    UnknownTenant(String),
 }
 
-fn not_found() -> Response {
-    StatusCode::NOT_FOUND.into_response()
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::NotFound => StatusCode::NOT_FOUND.into_response(),
+            Refusal::UnknownTenant(segment) => (
+                StatusCode::BAD_REQUEST,
+                Json(entra::unknown_tenant(&segment)),
+            )
+                .into_response(),
+        }
+    }
+}
+
+fn resolve_tenant(segment: &str, flavor: Flavor) -> Result<Tenant, Refusal> {
+    Tenant::resolve(segment, flavor).ok_or_else(|| Refusal::UnknownTenant(segment.to_owned()))
 }

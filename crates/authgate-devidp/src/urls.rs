@@ -14,7 +14,9 @@ pub(crate) struct Urls {
 impl Urls {
     /// `base_url` without a trailing slash.
     pub(crate) fn new(base_url: &str) -> Self {
-        Urls { base: base_url.trim_end_matches('/').to_owned() }
+        Urls {
+            base: base_url.trim_end_matches('/').to_owned(),
+        }
     }
 
     /// The public base URL (no trailing slash).
@@ -46,7 +48,10 @@ impl Urls {
             Flavor::EntraV2 => format!("{b}/entra/{tenant}/v2.0/.well-known/openid-configuration"),
             _ => {
                 let issuer = self.issuer(flavor, tenant);
-                format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'))
+                format!(
+                    "{}/.well-known/openid-configuration",
+                    issuer.trim_end_matches('/')
+                )
             }
         }
     }
@@ -57,10 +62,14 @@ impl Urls {
     pub(crate) fn oauth_metadata(&self, flavor: Flavor) -> Option<String> {
         let b = &self.base;
         match flavor {
-            Flavor::Okta => Some(format!("{b}/okta/oauth2/default/.well-known/oauth-authorization-server")),
+            Flavor::Okta => Some(format!(
+                "{b}/okta/oauth2/default/.well-known/oauth-authorization-server"
+            )),
             Flavor::Oidc => {
                 let (origin, path) = split_origin(b);
-                Some(format!("{origin}/.well-known/oauth-authorization-server{path}/oidc"))
+                Some(format!(
+                    "{origin}/.well-known/oauth-authorization-server{path}/oidc"
+                ))
             }
             _ => None,
         }
@@ -121,6 +130,9 @@ mod tests {
     fn auth0_discovery_has_no_double_slash() {
         let urls = Urls::new("http://h");
         assert_eq!(urls.issuer(Flavor::Auth0, ""), "http://h/auth0/");
-        assert_eq!(urls.discovery(Flavor::Auth0, ""), "http://h/auth0/.well-known/openid-configuration");
+        assert_eq!(
+            urls.discovery(Flavor::Auth0, ""),
+            "http://h/auth0/.well-known/openid-configuration"
+        );
     }
 }

@@ -32,9 +32,26 @@ pub(crate) fn encode_into(input: impl AsRef<[u8]>, out: &mut String) {
     STRICT.encode_string(input, out);
 }
 
+/// Which bytes may appear in a compact JWS: the base64url alphabet and the `.` separator.
+// The loop index stays below 256, the table's length.
+#[allow(clippy::indexing_slicing)]
+static COMPACT_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.';
+        byte += 1;
+    }
+    table
+};
+
 /// Whether `byte` may appear in a compact JWS: the base64url alphabet or the `.` separator.
+#[inline]
 pub(crate) fn is_compact_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.')
+    // A `u8` always indexes a 256-entry table.
+    #[allow(clippy::indexing_slicing)]
+    COMPACT_BYTES[usize::from(byte)]
 }
 
 #[cfg(test)]

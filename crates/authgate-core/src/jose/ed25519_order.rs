@@ -58,9 +58,10 @@ mod tests {
     use super::*;
     use aws_lc_rs::signature::{ED25519, UnparsedPublicKey};
 
-    /// Each listed point really has small order: with R = identity and S = 0 the verification
-    /// equation `[S]B = R + [k]A` holds whenever 8 divides... `[k]A` is the identity, which
-    /// happens for about one message in eight (or always, for the identity itself).
+    /// The listed points of order 1 and 8 really have small order: with R = identity and S = 0
+    /// the verification equation `[S]B = R + [k]A` holds whenever `[k]A` is the identity, which
+    /// happens for about one message in eight (always, for the identity itself). For an
+    /// ordinary key it would essentially never happen.
     #[test]
     fn listed_points_forge_signatures_for_some_messages() {
         let mut forged_sig = [0u8; 64];

@@ -46,14 +46,14 @@ impl Header {
     /// Builds a header from its strictly parsed JSON object, applying RFC 7515 §4.1 and
     /// RFC 8725 rules. Unknown non-critical members are ignored (JWT-A34), and so are `jku`,
     /// `x5u`, `jwk` and `x5c` (never used).
-    pub(crate) fn from_json(json: &Map<String, Value>) -> Result<Self, VerifyError> {
-        reject_unsupported_members(json)?;
+    pub(crate) fn from_json(mut json: Map<String, Value>) -> Result<Self, VerifyError> {
+        reject_unsupported_members(&json)?;
         let header = Header {
-            alg: alg_member(json)?,
-            kid: id_member(json, "kid")?,
-            x5t: id_member(json, "x5t")?,
-            typ: id_member(json, "typ")?,
-            cty: id_member(json, "cty")?,
+            alg: alg_member(&json)?,
+            kid: id_member(&mut json, "kid")?,
+            x5t: id_member(&mut json, "x5t")?,
+            typ: id_member(&mut json, "typ")?,
+            cty: id_member(&mut json, "cty")?,
         };
         // RFC 7519 §7.2 step 8, RFC 8725 §3.3: a nested JWT is never unwrapped.
         if header.cty.as_deref().is_some_and(is_jwt_media_type) {
@@ -93,8 +93,8 @@ fn alg_member(json: &Map<String, Value>) -> Result<Algorithm, VerifyError> {
 }
 
 /// An optional string member: bounded, non-empty, no control characters.
-fn id_member(json: &Map<String, Value>, name: &str) -> Result<Option<String>, VerifyError> {
-    let Some(value) = json.get(name) else {
+fn id_member(json: &mut Map<String, Value>, name: &str) -> Result<Option<String>, VerifyError> {
+    let Some(value) = json.remove(name) else {
         return Ok(None);
     };
     let Value::String(text) = value else {
@@ -105,7 +105,7 @@ fn id_member(json: &Map<String, Value>, name: &str) -> Result<Option<String>, Ve
             "{name} header member is empty, too long or has control characters"
         )));
     }
-    Ok(Some(text.clone()))
+    Ok(Some(text))
 }
 
 /// `JWT` or `application/jwt`, case-insensitively (RFC 7515 §4.1.10).
@@ -130,7 +130,7 @@ mod tests {
         let Value::Object(map) = value else {
             panic!("not an object")
         };
-        Header::from_json(&map).map_err(|e| e.kind())
+        Header::from_json(map).map_err(|e| e.kind())
     }
 
     #[test]

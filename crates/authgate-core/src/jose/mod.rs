@@ -29,6 +29,10 @@ pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
 /// canonical base64url, header and payload are JSON objects without duplicate keys, header
 /// members per RFC 7515 (`crit`, `b64`, `cty`, `enc`, `zip` rules). Nothing in a `Jws` may be
 /// trusted until [`crate::verify_jws`] succeeds.
+///
+/// Errors are `Malformed`, or `DisallowedAlg` when `alg` names no supported algorithm (`none`
+/// in any case included). Their details never quote the token or a claim. `Debug` shows the
+/// header and claims but never the raw token or signature.
 #[derive(Clone)]
 pub struct Jws<'a> {
     header: Header,
@@ -40,9 +44,12 @@ pub struct Jws<'a> {
 impl<'a> Jws<'a> {
     /// Parses a compact JWS, applying every format check of security.md §1.A, §1.B (header
     /// shape) and §1.D.
+    ///
+    /// The size and character-set gate runs before any decoding; the signature is decoded once
+    /// and kept; `signing_input` borrows the token (no copy).
     pub fn parse(token: &'a str) -> Result<Self, VerifyError> {
         let (header_b64, payload_b64, signature_b64) = split_compact(token)?;
-        let header = Header::from_json(&decode_object(header_b64, "header")?)?;
+        let header = Header::from_json(decode_object(header_b64, "header")?)?;
         let claims = Claims::new(decode_object(payload_b64, "payload")?);
         let signature = b64::decode(signature_b64.as_bytes())
             .ok_or_else(|| malformed("signature is not canonical unpadded base64url"))?;

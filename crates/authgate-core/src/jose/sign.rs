@@ -2,8 +2,9 @@
 //! authgate's own token service.
 
 use super::{Algorithm, VerifyingKey, b64};
-use crate::error::VerifyError;
+use crate::error::{VerifyError, VerifyErrorKind};
 use crate::secret::SecretBytes;
+use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::hmac;
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use aws_lc_rs::rsa::KeySize;
@@ -101,8 +102,54 @@ impl SigningKey {
         SigningKey {
             alg,
             kid,
-            inner: Inner::Hmac { key: Box::new(key), secret },
+            inner: Inner::Hmac {
+                key: Box::new(key),
+                secret,
+            },
         }
+    }
+
+    /// Loads a key saved with [`SigningKey::to_private_bytes`]: PKCS#8 DER for RSA (2048 to
+    /// 8192 bits), EC (the curve of `alg`) and Ed25519 keys, the raw secret for HMAC (at least
+    /// 32 bytes). Fails with `Malformed` when the bytes do not hold a key for `alg`.
+    pub fn from_private_bytes(
+        alg: Algorithm,
+        bytes: &[u8],
+        kid: Option<String>,
+    ) -> Result<Self, VerifyError> {
+        let rejected = |_| VerifyError::new(VerifyErrorKind::Malformed, "private key rejected");
+        let inner = match alg {
+            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
+                let secret = SecretBytes::new(bytes.to_vec());
+                VerifyingKey::hmac(secret.clone())?;
+                return Ok(Self::hmac(alg, secret, kid));
+            }
+            Algorithm::ES256 | Algorithm::ES384 => {
+                Inner::Ec(EcdsaKeyPair::from_pkcs8(ecdsa_signing(alg), bytes).map_err(rejected)?)
+            }
+            Algorithm::EdDSA => {
+                Inner::Ed25519(Ed25519KeyPair::from_pkcs8(bytes).map_err(rejected)?)
+            }
+            _ => Inner::Rsa(RsaKeyPair::from_pkcs8(bytes).map_err(rejected)?),
+        };
+        let key = SigningKey { alg, kid, inner };
+        key.verifying_key()?;
+        Ok(key)
+    }
+
+    /// The private key for storage (encrypt it at rest): PKCS#8 v1 DER for RSA, EC and
+    /// Ed25519 keys, the raw secret for HMAC keys.
+    ///
+    /// # Panics
+    /// When the crypto library fails to serialize a key it generated.
+    pub fn to_private_bytes(&self) -> SecretBytes {
+        let der = match &self.inner {
+            Inner::Rsa(pair) => pair.as_der().expect("RSA PKCS#8").as_ref().to_vec(),
+            Inner::Ec(pair) => pair.to_pkcs8v1().expect("EC PKCS#8").as_ref().to_vec(),
+            Inner::Ed25519(pair) => pair.to_pkcs8v1().expect("Ed25519 PKCS#8").as_ref().to_vec(),
+            Inner::Hmac { secret, .. } => return secret.clone(),
+        };
+        SecretBytes::new(der)
     }
 
     /// The algorithm this key signs with.

@@ -42,15 +42,18 @@ pub struct VerifyingKey {
 #[allow(clippy::large_enum_variant)]
 enum Inner {
     Rsa(RsaKey),
-    /// ES256 or ES384, with the fixed-length `R || S` signature size.
-    Ec {
-        alg: Algorithm,
-        key: ParsedPublicKey,
-        signature_len: usize,
-    },
+    Ec(EcKey),
     Ed25519(ParsedPublicKey),
     /// One key per HMAC algorithm, all from the same secret.
     Hmac([hmac::Key; 3]),
+}
+
+/// A P-256 (ES256) or P-384 (ES384) key.
+struct EcKey {
+    alg: Algorithm,
+    key: ParsedPublicKey,
+    /// The fixed `R || S` length: twice the coordinate length (RFC 7518 §3.4).
+    signature_len: usize,
 }
 
 struct RsaKey {
@@ -64,7 +67,7 @@ impl std::fmt::Debug for VerifyingKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = match &*self.inner {
             Inner::Rsa(rsa) => format!("RSA-{}", rsa.modulus_len * 8),
-            Inner::Ec { alg, .. } => format!("EC {alg}"),
+            Inner::Ec(ec) => format!("EC {}", ec.alg),
             Inner::Ed25519(_) => "Ed25519".to_owned(),
             Inner::Hmac(_) => "HMAC([redacted])".to_owned(),
         };
@@ -74,7 +77,12 @@ impl std::fmt::Debug for VerifyingKey {
 
 impl VerifyingKey {
     /// An RSA public key from its big-endian modulus and exponent. Rejects moduli under 2048
-    /// or over 8192 bits, and even or tiny exponents.
+    /// or over 8192 bits (JWT-C10, JWT-R04), even moduli, and exponents that are even, 1, or
+    /// longer than 64 bits (JWT-C11). Leading zero octets, which some publishers add, are
+    /// ignored.
+    ///
+    /// The key is parsed here once for each RSA algorithm, so [`VerifyingKey::verify`] does no
+    /// parsing.
     pub fn rsa(n: &[u8], e: &[u8]) -> Result<Self, VerifyError> {
         let n = strip_leading_zeros(n);
         let e = strip_leading_zeros(e);
@@ -88,7 +96,7 @@ impl VerifyingKey {
         };
         let [a, b, c, d, e, f] = RSA_ALGS.map(|(_, params)| parse(params));
         let parsed = [a?, b?, c?, d?, e?, f?];
-        Ok(Self::from(Inner::Rsa(RsaKey {
+        Ok(Self::new(Inner::Rsa(RsaKey {
             modulus_len: n.len(),
             parsed,
         })))
@@ -108,11 +116,12 @@ impl VerifyingKey {
         // SEC 1 §2.3.3 uncompressed point: 0x04 || x || y.
         let point = [&[4u8][..], x, y].concat();
         let key = ParsedPublicKey::new(params, point).map_err(|_| bad_key("EC point rejected"))?;
-        Ok(Self::from(Inner::Ec {
+        let signature_len = 2 * coordinate_len;
+        Ok(Self::new(Inner::Ec(EcKey {
             alg,
             key,
-            signature_len: 2 * coordinate_len,
-        }))
+            signature_len,
+        })))
     }
 
     /// An Ed25519 public key. Keys of small order (which would verify forged signatures for
@@ -126,7 +135,7 @@ impl VerifyingKey {
         }
         let key = ParsedPublicKey::new(&signature::ED25519, x)
             .map_err(|_| bad_key("Ed25519 key rejected"))?;
-        Ok(Self::from(Inner::Ed25519(key)))
+        Ok(Self::new(Inner::Ed25519(key)))
     }
 
     /// A shared HMAC secret of at least 32 bytes (RFC 7518 §3.2, RFC 8725 §3.5).
@@ -137,14 +146,14 @@ impl VerifyingKey {
         let bytes = secret.expose_secret();
         let keys = [hmac::HMAC_SHA256, hmac::HMAC_SHA384, hmac::HMAC_SHA512]
             .map(|alg| hmac::Key::new(alg, bytes));
-        Ok(Self::from(Inner::Hmac(keys)))
+        Ok(Self::new(Inner::Hmac(keys)))
     }
 
     /// Whether this key may verify `alg`.
     pub fn supports(&self, alg: Algorithm) -> bool {
         match &*self.inner {
             Inner::Rsa(_) => RSA_ALGS.iter().any(|(a, _)| *a == alg),
-            Inner::Ec { alg: own, .. } => *own == alg,
+            Inner::Ec(ec) => ec.alg == alg,
             Inner::Ed25519(_) => alg == Algorithm::EdDSA,
             Inner::Hmac(_) => alg.is_hmac(),
         }
@@ -162,44 +171,45 @@ impl VerifyingKey {
         message: &[u8],
         signature: &[u8],
     ) -> Result<(), VerifyError> {
-        let outcome = match (&*self.inner, alg) {
-            (Inner::Rsa(rsa), _) => rsa.verify(alg, message, signature)?,
-            (
-                Inner::Ec {
-                    alg: own,
-                    key,
-                    signature_len,
-                },
-                _,
-            ) if *own == alg => {
-                signature.len() == *signature_len && key.verify_sig(message, signature).is_ok()
-            }
-            (Inner::Ed25519(key), Algorithm::EdDSA) => {
+        let verified = match &*self.inner {
+            Inner::Rsa(rsa) => rsa.verify(alg, message, signature)?,
+            Inner::Ec(ec) => ec.verify(alg, message, signature)?,
+            Inner::Ed25519(key) if alg == Algorithm::EdDSA => {
                 signature.len() == ED25519_SIGNATURE_LEN
                     && key.verify_sig(message, signature).is_ok()
             }
-            (Inner::Hmac(keys), _) => {
-                let key = hmac_key(keys, alg)?;
-                hmac::verify(key, message, signature).is_ok()
-            }
-            _ => return Err(alg_mismatch()),
+            Inner::Ed25519(_) => return Err(alg_mismatch()),
+            Inner::Hmac(keys) => hmac::verify(hmac_key(keys, alg)?, message, signature).is_ok(),
         };
-        if outcome {
-            Ok(())
-        } else {
-            Err(VerifyError::new(
-                VerifyErrorKind::BadSignature,
-                "signature does not verify",
-            ))
+        if !verified {
+            let detail = "signature does not verify";
+            return Err(VerifyError::new(VerifyErrorKind::BadSignature, detail));
+        }
+        Ok(())
+    }
+
+    fn new(inner: Inner) -> Self {
+        VerifyingKey {
+            inner: Arc::new(inner),
         }
     }
 }
 
-impl From<Inner> for VerifyingKey {
-    fn from(inner: Inner) -> Self {
-        VerifyingKey {
-            inner: Arc::new(inner),
+impl EcKey {
+    /// `Ok(true)` when the signature verifies, `Ok(false)` when it does not.
+    fn verify(
+        &self,
+        alg: Algorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, VerifyError> {
+        if alg != self.alg {
+            return Err(alg_mismatch());
         }
+        Ok(
+            signature.len() == self.signature_len
+                && self.key.verify_sig(message, signature).is_ok(),
+        )
     }
 }
 

@@ -51,20 +51,30 @@ fn entra_issuer(
 }
 
 /// Entra signing-key issuer validation (JWT-I10, "Validate the signing key issuer"): a key
-/// whose JWKS entry carries an `issuer` may only verify tokens whose `iss` equals that issuer
-/// with `{tenantid}` replaced by the token's `tid`. Keys without `issuer` are not restricted.
-pub(crate) fn key_issuer(key_issuer: Option<&str>, claims: &Claims) -> Result<(), VerifyError> {
+/// whose JWKS entry carries an `issuer` may only verify tokens of that issuer, with
+/// `{tenantid}` replaced by the token's `tid`. Keys without `issuer` are not restricted.
+///
+/// "Of that issuer" means: the key's (substituted) issuer equals the token's `iss`, or equals
+/// an issuer the rule accepts for the same `tid`. The second form is IdentityModel's
+/// `EnableAadSigningKeyIssuerValidation`, which lets keys of the v2 JWKS (tagged with the v2
+/// issuer) verify the v1 tokens of the same tenant; a key tagged with one concrete tenant
+/// (the MSA keys) still verifies only that tenant's tokens.
+pub(crate) fn key_issuer(
+    key_issuer: Option<&str>,
+    claims: &Claims,
+    rule: &IssuerRule,
+) -> Result<(), VerifyError> {
     let Some(key_issuer) = key_issuer else {
         return Ok(());
     };
     let Some(iss) = claims.get_str("iss") else {
         return Err(reject(WrongIssuer, "iss is missing or not a string"));
     };
-    let matches = match split_template(key_issuer) {
-        Some(_) => matches_template(key_issuer, tenant_id(claims)?, iss),
-        None => key_issuer == iss,
+    let key = match split_template(key_issuer) {
+        Some(_) => substitute(key_issuer, tenant_id(claims)?),
+        None => [key_issuer, "", ""],
     };
-    if matches {
+    if same_text(key, [iss, "", ""]) || accepted_for_tenant(key, iss, claims, rule) {
         Ok(())
     } else {
         Err(reject(
@@ -72,6 +82,24 @@ pub(crate) fn key_issuer(key_issuer: Option<&str>, claims: &Claims) -> Result<()
             "iss does not match the signing key's issuer",
         ))
     }
+}
+
+/// Whether the key's issuer is one the rule accepts for the token's `tid`, which `iss` must
+/// name (IdentityModel IDX40004).
+fn accepted_for_tenant(key: [&str; 3], iss: &str, claims: &Claims, rule: &IssuerRule) -> bool {
+    let Some(tid) = claims
+        .get_str("tid")
+        .filter(|tid| is_guid(tid) && iss.contains(*tid))
+    else {
+        return false;
+    };
+    let accepted = match rule {
+        IssuerRule::Exact(issuers) => issuers,
+        IssuerRule::EntraTemplate { templates, .. } => templates,
+    };
+    accepted
+        .iter()
+        .any(|issuer| same_text(key, substitute(issuer, tid)))
 }
 
 /// The `tid` claim, which must be a GUID (Entra docs: "Validate that the tid claim is a GUID").
@@ -89,13 +117,23 @@ fn tenant_id(claims: &Claims) -> Result<&str, VerifyError> {
 /// (ordinal comparison, like IdentityModel's `AadIssuerValidator`). A template without the
 /// placeholder must equal `iss` exactly. Allocation-free.
 pub(crate) fn matches_template(template: &str, tid: &str, iss: &str) -> bool {
+    same_text(substitute(template, tid), [iss, "", ""])
+}
+
+/// `template` with `{tenantid}` replaced by `tid`, as three parts to concatenate.
+fn substitute<'a>(template: &'a str, tid: &'a str) -> [&'a str; 3] {
     match split_template(template) {
-        Some((prefix, suffix)) => iss
-            .strip_prefix(prefix)
-            .and_then(|rest| rest.strip_suffix(suffix))
-            .is_some_and(|middle| middle == tid),
-        None => template == iss,
+        Some((prefix, suffix)) => [prefix, tid, suffix],
+        None => [template, "", ""],
     }
+}
+
+/// Whether two concatenations of parts are the same string (no allocation).
+fn same_text(a: [&str; 3], b: [&str; 3]) -> bool {
+    a.iter().map(|s| s.len()).sum::<usize>() == b.iter().map(|s| s.len()).sum::<usize>()
+        && a.iter()
+            .flat_map(|s| s.bytes())
+            .eq(b.iter().flat_map(|s| s.bytes()))
 }
 
 /// The text before and after the (ASCII case-insensitive) `{tenantid}` placeholder.

@@ -102,4 +102,14 @@ impl Validation {
             required_claims: vec!["sub".to_owned()],
         }
     }
+
+    /// Defaults for an issuer whose OIDC ID tokens are accepted as bearer tokens (Google):
+    /// like [`Validation::access_token`], with `audiences` being the accepted client ids and
+    /// [`TokenKind::IdToken`] rules (`iat` required, `azp` checked, no untrusted audience).
+    pub fn id_token(issuer: IssuerRule, client_ids: Vec<String>) -> Self {
+        Validation {
+            kind: TokenKind::IdToken,
+            ..Self::access_token(issuer, client_ids)
+        }
+    }
 }

@@ -241,22 +241,49 @@ fn template_matching_is_ordinal_and_allocation_free() {
 
 #[test]
 fn key_issuer_binds_entra_keys_to_the_token_issuer() {
+    let rule = entra(None);
     let c = claims(json!({"iss": entra_iss(TID), "tid": TID}));
-    assert_eq!(kind_of(key_issuer(None, &c)), None);
-    assert_eq!(kind_of(key_issuer(Some(ENTRA_V2), &c)), None);
-    assert_eq!(kind_of(key_issuer(Some(&entra_iss(TID)), &c)), None);
-    let msa = entra_iss("9188040d-6c67-4c5b-b112-36a304b66dad");
-    assert_eq!(kind_of(key_issuer(Some(&msa), &c)), Some(WrongIssuer));
-    let lying_tid =
-        claims(json!({"iss": entra_iss(TID), "tid": "9188040d-6c67-4c5b-b112-36a304b66dad"}));
+    let check = |key: Option<&str>, c: &Claims| kind_of(key_issuer(key, c, &rule));
+    assert_eq!(check(None, &c), None);
+    assert_eq!(check(Some(ENTRA_V2), &c), None);
+    assert_eq!(check(Some(&entra_iss(TID)), &c), None);
+    let msa_tid = "9188040d-6c67-4c5b-b112-36a304b66dad";
+    assert_eq!(check(Some(&entra_iss(msa_tid)), &c), Some(WrongIssuer));
+    let lying_tid = claims(json!({"iss": entra_iss(TID), "tid": msa_tid}));
+    assert_eq!(check(Some(ENTRA_V2), &lying_tid), Some(WrongIssuer));
+    let no_tid = claims(json!({"iss": entra_iss(TID)}));
+    assert_eq!(check(Some(ENTRA_V2), &no_tid), Some(WrongIssuer));
+}
+
+#[test]
+fn v2_keys_verify_v1_tokens_of_the_same_tenant_when_v2_is_accepted() {
+    let v1_template = "https://sts.windows.net/{tenantid}/";
+    let both = IssuerRule::EntraTemplate {
+        templates: vec![v1_template.into(), ENTRA_V2.into()],
+        allowed_tenants: None,
+    };
+    let v1_only = IssuerRule::EntraTemplate {
+        templates: vec![v1_template.into()],
+        allowed_tenants: None,
+    };
+    let v1_token = claims(json!({"iss": format!("https://sts.windows.net/{TID}/"), "tid": TID}));
+    assert_eq!(kind_of(key_issuer(Some(ENTRA_V2), &v1_token, &both)), None);
     assert_eq!(
-        kind_of(key_issuer(Some(ENTRA_V2), &lying_tid)),
+        kind_of(key_issuer(Some(ENTRA_V2), &v1_token, &v1_only)),
         Some(WrongIssuer)
     );
-    let no_tid = claims(json!({"iss": entra_iss(TID)}));
+    let msa = entra_iss("9188040d-6c67-4c5b-b112-36a304b66dad");
     assert_eq!(
-        kind_of(key_issuer(Some(ENTRA_V2), &no_tid)),
+        kind_of(key_issuer(Some(&msa), &v1_token, &both)),
         Some(WrongIssuer)
+    );
+    let exact = IssuerRule::Exact(vec![
+        format!("https://sts.windows.net/{TID}/"),
+        entra_iss(TID),
+    ]);
+    assert_eq!(
+        kind_of(key_issuer(Some(&entra_iss(TID)), &v1_token, &exact)),
+        None
     );
 }
 
@@ -512,4 +539,44 @@ fn confirmation_claims_are_refused() {
         kind_of(no_confirmation(&claims(json!({"cnf": "x"})))),
         Some(InvalidClaim)
     );
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn template_match_equals_substitution(
+            prefix in "[a-z:/.]{0,12}",
+            suffix in "[a-z/.0-9]{0,8}",
+            tid in "[0-9a-f-]{0,12}",
+            other in "[0-9a-f-]{0,12}",
+            use_tid in any::<bool>(),
+        ) {
+            let template = format!("{prefix}{{tenantid}}{suffix}");
+            let iss = format!("{prefix}{}{suffix}", if use_tid { &tid } else { &other });
+            let expected = template.replace("{tenantid}", &tid) == iss;
+            prop_assert_eq!(issuer::matches_template(&template, &tid, &iss), expected);
+        }
+
+        #[test]
+        fn accepted_times_are_within_bounds(
+            exp in prop_oneof![any::<f64>(), (NOW - 1000..NOW + 100_000).prop_map(|t| t as f64)],
+            nbf in proptest::option::of(any::<i64>()),
+            iat in proptest::option::of(NOW - 100_000..NOW + 1000),
+        ) {
+            prop_assume!(exp.is_finite());
+            let mut c = json!({ "exp": exp });
+            if let Some(nbf) = nbf { c["nbf"] = json!(nbf); }
+            if let Some(iat) = iat { c["iat"] = json!(iat); }
+            let v = access();
+            if times(&claims(c), &v, UnixTime(NOW)).is_ok() {
+                let now = NOW as f64;
+                prop_assert!(now < exp + 60.0 && exp - now <= 24.0 * 3600.0 + 60.0);
+                prop_assert!(nbf.is_none_or(|nbf| nbf as f64 <= now + 60.0));
+                prop_assert!(iat.is_none_or(|iat| iat as f64 <= now + 60.0));
+            }
+        }
+    }
 }

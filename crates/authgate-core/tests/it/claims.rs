@@ -2,7 +2,7 @@
 //! (§1.G) and identity claims (§1.I). Every token is minted and verified at test time.
 
 use crate::pipeline::{AUDIENCE, ISSUER, TestIssuer};
-use authgate_core::{ClaimMapping, IssuerRule, TokenKind, Validation, VerifyErrorKind};
+use authgate_core::{ClaimMapping, IssuerRule, Validation, VerifyErrorKind};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -248,9 +248,8 @@ fn jwt_d09_graph_token_is_rejected() {
 }
 
 fn id_token_issuer() -> TestIssuer {
-    let mut issuer = TestIssuer::new();
-    issuer.validation.kind = TokenKind::IdToken;
-    issuer
+    let rule = IssuerRule::Exact(vec![ISSUER.into()]);
+    TestIssuer::with_validation(Validation::id_token(rule, vec![AUDIENCE.into()]))
 }
 
 #[test]
@@ -644,4 +643,27 @@ fn email_falls_back_only_to_single_at_usernames() {
     assert_eq!(weird.email, None);
     let email = issuer.principal(json!({"email": "a@x.com", "preferred_username": "b@y.com"}));
     assert_eq!(email.email.as_deref(), Some("a@x.com"));
+}
+
+#[test]
+fn jwt_j07_number_edge_cases_follow_the_time_rules() {
+    let issuer = TestIssuer::new();
+    let raw = |exp: &str| {
+        let payload =
+            format!(r#"{{"iss":"{ISSUER}","aud":"{AUDIENCE}","sub":"alice","exp":{exp}}}"#);
+        let token = issuer
+            .key
+            .sign_parts(br#"{"alg":"ES256","kid":"k1"}"#, payload.as_bytes());
+        issuer.verify(&token).err()
+    };
+    assert_eq!(raw(&format!("{}", issuer.now() + 600)), None);
+    assert_eq!(raw(&format!("{}.0e0", issuer.now() + 600)), None);
+    assert_eq!(raw("-0"), Some(InvalidTimes));
+    assert_eq!(raw("1.0e1"), Some(Expired));
+    assert_eq!(raw("18446744073709551616"), Some(InvalidTimes));
+    assert_eq!(raw("9007199254740993"), Some(InvalidTimes));
+    assert!(
+        raw("1e400").is_some(),
+        "an out-of-range number is never accepted"
+    );
 }

@@ -1,5 +1,7 @@
-//! The token forge: mints valid tokens with real keys and derives hostile variants from them
-//! (security.md §7, "a token forge that emits every JWT-* case from one config").
+//! The token forge: mints valid tokens with real keys (`SigningKey`) and raw-bytes tokens with
+//! valid signatures over hostile headers or payloads, so a test proves that the format check,
+//! not the signature, is what rejects them. `verify` runs the JOSE half of the pipeline (parse,
+//! key resolution, signature) that the `jose` and `jwk` modules own.
 
 use authgate_core::{Algorithm, Jws, KeySet, SigningKey, VerifyErrorKind};
 use base64::Engine;

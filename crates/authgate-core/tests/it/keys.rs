@@ -973,3 +973,26 @@ fn jwks_keeps_kid_x5t_alg_and_entra_issuer() {
         Some("https://login.microsoftonline.com/{tenantid}/v2.0")
     );
 }
+
+#[test]
+fn private_keys_round_trip_through_their_stored_form() {
+    for key in forge::every_key() {
+        let alg = key.algorithm();
+        let stored = key.to_private_bytes();
+        let loaded =
+            SigningKey::from_private_bytes(alg, stored.expose_secret(), Some("again".into()))
+                .unwrap();
+        assert_eq!((loaded.algorithm(), loaded.kid()), (alg, Some("again")));
+        let message = b"stored and loaded";
+        let signature = loaded.sign(message);
+        key.verifying_key()
+            .unwrap()
+            .verify(alg, message, &signature)
+            .unwrap();
+    }
+    let ec = SigningKey::generate(Algorithm::ES256, "k").to_private_bytes();
+    assert!(SigningKey::from_private_bytes(Algorithm::ES384, ec.expose_secret(), None).is_err());
+    assert!(SigningKey::from_private_bytes(Algorithm::RS256, ec.expose_secret(), None).is_err());
+    assert!(SigningKey::from_private_bytes(Algorithm::EdDSA, b"junk", None).is_err());
+    assert!(SigningKey::from_private_bytes(Algorithm::HS256, &[1; 31], None).is_err());
+}

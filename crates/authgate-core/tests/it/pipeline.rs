@@ -282,14 +282,26 @@ fn jwt_i10_entra_signing_key_issuer_must_match_the_token() {
 }
 
 #[test]
+fn entra_v2_keys_verify_v1_tokens_of_an_accepted_tenant() {
+    let mut issuer = entra_issuer(ENTRA_TEMPLATE);
+    if let IssuerRule::EntraTemplate { templates, .. } = &mut issuer.validation.issuer {
+        templates.push("https://sts.windows.net/{tenantid}/".into());
+    }
+    let v1 = json!({"iss": format!("https://sts.windows.net/{TID}/"), "tid": TID, "scp": "read"});
+    assert_eq!(issuer.outcome(v1), None);
+    let msa_key = format!("https://login.microsoftonline.com/{MSA_TID}/v2.0");
+    issuer.keys = KeySet::from_entries(vec![entry(&KEY, Some(&msa_key))]);
+    let v1 = json!({"iss": format!("https://sts.windows.net/{TID}/"), "tid": TID, "scp": "read"});
+    assert_eq!(issuer.outcome(v1), Some(WrongIssuer));
+}
+
+#[test]
 fn jwt_i11_google_issuer_spellings() {
     let rule = IssuerRule::Exact(vec![
         "accounts.google.com".into(),
         "https://accounts.google.com".into(),
     ]);
-    let mut validation = Validation::access_token(rule, vec![AUDIENCE.into()]);
-    validation.kind = TokenKind::IdToken;
-    let google = TestIssuer::with_validation(validation);
+    let google = TestIssuer::with_validation(Validation::id_token(rule, vec![AUDIENCE.into()]));
     assert_eq!(google.outcome(json!({"iss": "accounts.google.com"})), None);
     assert_eq!(
         google.outcome(json!({"iss": "https://accounts.google.com"})),

@@ -129,6 +129,24 @@ fn jwt_k07_app_only_token_is_denied_at_a_user_endpoint() {
 }
 
 #[test]
+fn jwt_k07_entra_app_only_token_is_denied_at_a_user_endpoint() {
+    let users_only = compile(json!({"principal_type": "user", "roles": ["Orders.Read.All"]}));
+    let oid = "99999999-8888-7777-6666-555555555555";
+    let entra_app = |extra: Value| {
+        let mut changes =
+            json!({"oid": oid, "sub": oid, "azp": "daemon", "roles": ["Orders.Read.All"]});
+        crate::pipeline::merge(&mut changes, extra);
+        user(changes)
+    };
+    for app in [entra_app(json!({"idtyp": "app"})), entra_app(json!({}))] {
+        assert!(app.app_only);
+        assert!(users_only.evaluate(&app).is_err());
+    }
+    let delegated = entra_app(json!({"sub": "pairwise", "scp": "access_as_user"}));
+    assert_eq!(users_only.evaluate(&delegated), Ok(()));
+}
+
+#[test]
 fn jwt_k08_client_named_like_a_user_is_not_that_user() {
     let policy = compile(json!({"principal_type": "user"}));
     let impostor = user(json!({"sub": "alice", "client_id": "alice"}));

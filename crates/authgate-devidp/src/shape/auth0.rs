@@ -12,7 +12,11 @@ use serde_json::Value;
 pub(super) fn shape(ctx: &Ctx<'_>) -> Shaped {
     let req = ctx.req;
     let issuer = ctx.urls.issuer(Flavor::Auth0, "");
-    let default_sub = if req.app_only { format!("{}@clients", demo::AUTH0_CLIENT_ID) } else { demo::AUTH0_USER_SUB.to_owned() };
+    let default_sub = if req.app_only {
+        format!("{}@clients", demo::AUTH0_CLIENT_ID)
+    } else {
+        demo::AUTH0_USER_SUB.to_owned()
+    };
     let mut c = Claims::default();
     c.set("iss", issuer.as_str())
         .set("sub", req.subject.clone().unwrap_or(default_sub))
@@ -23,7 +27,8 @@ pub(super) fn shape(ctx: &Ctx<'_>) -> Shaped {
         .set_opt("permissions", ctx.roles());
     let header = match req.auth0_dialect {
         Auth0Dialect::Rfc9068 => {
-            c.set("client_id", demo::AUTH0_CLIENT_ID).set("jti", random_b64url(16));
+            c.set("client_id", demo::AUTH0_CLIENT_ID)
+                .set("jti", random_b64url(16));
             typ("at+jwt")
         }
         Auth0Dialect::Auth0 => {
@@ -34,7 +39,10 @@ pub(super) fn shape(ctx: &Ctx<'_>) -> Shaped {
             typ("JWT")
         }
     };
-    Shaped { header, claims: c.take() }
+    Shaped {
+        header,
+        claims: c.take(),
+    }
 }
 
 fn audience(ctx: &Ctx<'_>, issuer: &str) -> Value {

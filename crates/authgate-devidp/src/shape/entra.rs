@@ -29,19 +29,30 @@ pub(super) fn shape(ctx: &Ctx<'_>) -> Shaped {
         user(&mut c, ctx, v1);
     }
     c.set_opt("roles", ctx.roles());
-    Shaped { header: typ("JWT"), claims: c.take() }
+    Shaped {
+        header: typ("JWT"),
+        claims: c.take(),
+    }
 }
 
 /// `appid`/`appidacr` (v1) or `azp`/`azpacr` (v2): "0" public client, "1" client secret.
 fn client(c: &mut Claims, v1: bool, app_only: bool) {
     let acr = if app_only { "1" } else { "0" };
-    let (id, id_acr) = if v1 { ("appid", "appidacr") } else { ("azp", "azpacr") };
+    let (id, id_acr) = if v1 {
+        ("appid", "appidacr")
+    } else {
+        ("azp", "azpacr")
+    };
     c.set(id, demo::ENTRA_CLIENT_APP_ID).set(id_acr, acr);
 }
 
 /// App-only: no `scp`; `idtyp: app`; `sub == oid` (the client's service principal).
 fn app_only(c: &mut Claims, ctx: &Ctx<'_>, v1: bool, issuer: &str) {
-    let oid = ctx.req.subject.as_deref().unwrap_or(demo::ENTRA_CLIENT_SP_OID);
+    let oid = ctx
+        .req
+        .subject
+        .as_deref()
+        .unwrap_or(demo::ENTRA_CLIENT_SP_OID);
     c.set("idtyp", "app").set("oid", oid).set("sub", oid);
     if v1 {
         c.set("idp", issuer);

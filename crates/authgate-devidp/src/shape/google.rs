@@ -21,5 +21,8 @@ pub(super) fn shape(ctx: &Ctx<'_>) -> Shaped {
         .set("family_name", "User")
         .set("iat", ctx.iat)
         .set("exp", ctx.exp);
-    Shaped { header: typ("JWT"), claims: c.take() }
+    Shaped {
+        header: typ("JWT"),
+        claims: c.take(),
+    }
 }

@@ -27,7 +27,10 @@ pub(crate) struct Ctx<'a> {
 impl Ctx<'_> {
     /// The requested audience or the flavor's default.
     fn audience(&self) -> String {
-        self.req.audience.clone().unwrap_or_else(|| self.req.flavor.default_audience().to_owned())
+        self.req
+            .audience
+            .clone()
+            .unwrap_or_else(|| self.req.flavor.default_audience().to_owned())
     }
 
     /// The space-separated scope string, when any scope was requested.

@@ -8,7 +8,11 @@ use crate::flavor::Flavor;
 /// client credentials `sub` is the client id.
 pub(super) fn shape(ctx: &Ctx<'_>) -> Shaped {
     let req = ctx.req;
-    let default_sub = if req.app_only { demo::OIDC_CLIENT_ID } else { demo::OIDC_USER_SUB };
+    let default_sub = if req.app_only {
+        demo::OIDC_CLIENT_ID
+    } else {
+        demo::OIDC_USER_SUB
+    };
     let mut c = Claims::default();
     c.set("iss", ctx.urls.issuer(Flavor::Oidc, ""))
         .set("sub", req.subject.as_deref().unwrap_or(default_sub))
@@ -19,5 +23,8 @@ pub(super) fn shape(ctx: &Ctx<'_>) -> Shaped {
         .set("jti", uuid::Uuid::new_v4().simple().to_string())
         .set_opt("scope", ctx.scope_string())
         .set_opt("roles", ctx.roles());
-    Shaped { header: typ("at+jwt"), claims: c.take() }
+    Shaped {
+        header: typ("at+jwt"),
+        claims: c.take(),
+    }
 }

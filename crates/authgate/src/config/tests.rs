@@ -136,7 +136,7 @@ fn jwks_bounds_are_checked() {
     let mut p = ProviderConfig::new("corp", ProviderKind::Oidc);
     p.issuer = Some("https://idp.example.com".into());
     p.audiences = vec!["api".into()];
-    p.jwks.min_ttl = Duration::from_secs(7200);
+    p.jwks.min_ttl = Duration::from_secs(48 * 3600);
     p.jwks.refresh_cooldown = Duration::ZERO;
     assert_eq!(paths(&p.validate().unwrap_err()), ["corp.jwks.max_ttl", "corp.jwks.refresh_cooldown"]);
 }

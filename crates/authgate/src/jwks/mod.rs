@@ -117,7 +117,8 @@ impl KeyCache {
 
     /// Starts the background refresh task; it stops when the cache is dropped.
     pub(crate) fn spawn_refresher(&self) -> tokio::task::AbortHandle {
-        tokio::spawn(refresh::run(Arc::downgrade(&self.inner))).abort_handle()
+        let due = Instant::now() + self.inner.next_delay();
+        tokio::spawn(refresh::run(Arc::downgrade(&self.inner), due)).abort_handle()
     }
 
     /// The current keys if they may be used now; `KeysUnavailable` otherwise.

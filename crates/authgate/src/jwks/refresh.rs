@@ -2,20 +2,23 @@
 
 use super::Inner;
 use std::sync::Weak;
+use tokio::time::Instant;
 
-/// Sleeps until the next refresh is due, fetches (joining any fetch in flight), repeats.
-/// Holds only a weak reference between fetches, so dropping the cache ends the loop.
-pub(super) async fn run(cache: Weak<Inner>) {
+/// Sleeps until `due`, fetches (joining any fetch in flight), computes the next due time from
+/// the outcome, repeats. Holds only a weak reference while sleeping, so dropping the cache
+/// ends the loop. `due` is computed by the caller so the schedule starts at spawn time.
+pub(super) async fn run(cache: Weak<Inner>, mut due: Instant) {
     loop {
-        let Some(delay) = cache.upgrade().map(|c| c.next_delay()) else {
-            return;
-        };
-        tokio::time::sleep(delay).await;
+        tokio::time::sleep_until(due).await;
         let Some(inner) = cache.upgrade() else {
             return;
         };
         let fetch = inner.start(&mut inner.lock());
         drop(inner);
         fetch.await;
+        let Some(inner) = cache.upgrade() else {
+            return;
+        };
+        due = Instant::now() + inner.next_delay();
     }
 }

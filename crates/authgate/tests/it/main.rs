@@ -1,0 +1,7 @@
+//! Integration tests of the `authgate` library (one test binary, one module per concept).
+
+mod authorize;
+mod bearer;
+mod providers;
+mod reliability;
+mod support;
