@@ -51,9 +51,12 @@ curl -fsS -o /dev/null "http://${API_ADDR}/healthz" || { echo "seed API did not 
 
 # mint SUBJECT -> prints an Entra v2 token with scopes access_as_user read_data
 mint() {
-  curl -fsS -X POST "http://${IDP_ADDR}/_dev/mint" -H 'content-type: application/json' \
-    -d "{\"flavor\":\"entra-v2\",\"scopes\":\"access_as_user read_data\",\"subject\":\"bench-user-$1\"}" \
-    | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
+  local body token
+  body=$(curl -fsS -X POST "http://${IDP_ADDR}/_dev/mint" -H 'content-type: application/json' \
+    -d "{\"flavor\":\"entra-v2\",\"scopes\":\"access_as_user read_data\",\"subject\":\"bench-user-$1\"}")
+  token=$(printf '%s' "$body" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+  [[ -n "$token" ]] || { echo "minting failed: $body" >&2; return 1; }
+  printf '%s\n' "$token"
 }
 
 mint one >"$work/one-token.txt"

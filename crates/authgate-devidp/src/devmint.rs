@@ -8,7 +8,7 @@
 use crate::demo;
 use crate::flavor::Flavor;
 use crate::idp::DevIdp;
-use crate::mint::{Auth0Dialect, MintRequest};
+use crate::mint::{Auth0Dialect, MintRequest, TokenUse};
 use authgate_core::Algorithm;
 use axum::Json;
 use axum::extract::State;
@@ -41,6 +41,11 @@ pub(crate) struct MintBody {
     alg: Option<String>,
     /// `"auth0"` for the Auth0 token profile; RFC 9068 otherwise.
     dialect: Option<String>,
+    /// Mint an ID token (answered as `id_token`) instead of an access token.
+    #[serde(default)]
+    id_token: bool,
+    /// The ID token's `nonce`.
+    nonce: Option<String>,
 }
 
 /// Scopes as a JSON array or a space-separated string.
@@ -73,8 +78,12 @@ pub(crate) async fn mint(
         Err(why) => return invalid_request(&why),
     };
     let token = idp.mint(&req);
+    let name = match req.token_use {
+        TokenUse::Access => "access_token",
+        TokenUse::Id { .. } => "id_token",
+    };
     let body = json!({
-        "access_token": token,
+        name: token,
         "token_type": "Bearer",
         "expires_in": req.lifetime.as_secs(),
     });
@@ -106,6 +115,11 @@ fn request(body: MintBody) -> Result<MintRequest, String> {
             return Err("alg must be asymmetric".to_owned());
         }
         req.alg = Some(alg);
+    }
+    if body.id_token {
+        req.token_use = TokenUse::Id { nonce: body.nonce };
+    } else if body.nonce.is_some() {
+        return Err("nonce is only for id_token".to_owned());
     }
     req.auth0_dialect = match body.dialect.as_deref() {
         None | Some("rfc9068") => Auth0Dialect::Rfc9068,

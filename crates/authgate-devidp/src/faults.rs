@@ -43,6 +43,9 @@ pub enum Endpoint {
     Discovery,
     /// The JWKS.
     Jwks,
+    /// The token endpoint. Only faults set for this endpoint apply to it: a fault set with
+    /// [`crate::DevIdp::set_fault`] or [`crate::DevIdp::set_fault_for`] leaves it alone.
+    Token,
 }
 
 /// Which requests a fault applies to: `None` means every flavor / every endpoint.
@@ -74,7 +77,7 @@ impl Faults {
     }
 
     /// The most specific fault set for this request: flavor and endpoint, then flavor, then
-    /// endpoint, then global.
+    /// endpoint, then global. The token endpoint only has endpoint-specific faults.
     pub(crate) fn effective(&self, flavor: Flavor, endpoint: Endpoint) -> Fault {
         let table = self.table.read().unwrap_or_else(PoisonError::into_inner);
         let scopes: [Scope; 4] = [
@@ -85,6 +88,7 @@ impl Faults {
         ];
         scopes
             .iter()
+            .filter(|(_, e)| endpoint != Endpoint::Token || e.is_some())
             .find_map(|s| table.get(s).cloned())
             .unwrap_or(Fault::None)
     }

@@ -1,14 +1,15 @@
-//! Per-flavor hit counters of the discovery and JWKS endpoints.
+//! Per-flavor hit counters of the discovery, JWKS and token endpoints.
 
 use crate::faults::Endpoint;
 use crate::flavor::Flavor;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Per-flavor request counters of the discovery and JWKS endpoints.
+/// Per-flavor request counters of the discovery, JWKS and token endpoints.
 #[derive(Debug, Default)]
 pub(crate) struct Hits {
     discovery: [AtomicU64; 6],
     jwks: [AtomicU64; 6],
+    token: [AtomicU64; 6],
 }
 
 impl Hits {
@@ -34,6 +35,7 @@ impl Hits {
         match endpoint {
             Endpoint::Discovery => &self.discovery,
             Endpoint::Jwks => &self.jwks,
+            Endpoint::Token => &self.token,
         }
     }
 }

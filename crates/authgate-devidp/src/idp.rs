@@ -3,7 +3,7 @@
 use crate::faults::{Endpoint, Fault, Faults};
 use crate::flavor::Flavor;
 use crate::hits::Hits;
-use crate::keys::{self, KeyRing};
+use crate::keys::{self, KeyRing, KeyScope};
 use crate::mint::{self, MintRequest};
 use crate::urls::Urls;
 use crate::{demo, jws, routes};
@@ -206,6 +206,30 @@ impl DevIdp {
         mint::sign(&self.inner.urls, self.inner.now(), req, key)
     }
 
+    /// Mints a token signed with the published key `kid` (an older key after rotation, or a
+    /// key from [`DevIdp::add_key_for`] / [`DevIdp::add_tenant_key`]); `None` if no published
+    /// key has that id.
+    pub fn mint_with_kid(&self, req: &MintRequest, kid: &str) -> Option<String> {
+        let key = self.inner.keys.by_kid(kid)?;
+        Some(self.mint_with_key(req, &key))
+    }
+
+    /// Publishes a new RS256 key in `flavor`'s JWKS only and returns its kid. Tokens are signed
+    /// with it only through [`DevIdp::mint_with_kid`] (keys bound to their issuer, JWT-I06).
+    pub fn add_key_for(&self, flavor: Flavor) -> String {
+        self.inner.keys.add(KeyScope::Flavor(flavor))
+    }
+
+    /// Publishes a new RS256 key in the Entra v2 JWKS of `common`/`organizations` and of
+    /// `tenant`, with the `issuer` member naming that tenant's concrete issuer (as the
+    /// Microsoft-account keys in the real `common` JWKS do), and returns its kid. Signs only
+    /// through [`DevIdp::mint_with_kid`] (signing-key issuer validation, JWT-I10).
+    pub fn add_tenant_key(&self, tenant: &str) -> String {
+        self.inner
+            .keys
+            .add(KeyScope::EntraTenant(tenant.to_ascii_lowercase()))
+    }
+
     /// Signs arbitrary `claims` with the active RS256 key. The header starts as
     /// `{"alg", "kid"}`; `header` members are merged over it (`null` removes one), so it can
     /// claim any `alg`, drop the `kid`, or add `jku`/`x5u`/`crit` (hostile tests).
@@ -244,12 +268,8 @@ impl DevIdp {
 
     /// The key ids currently published, oldest first.
     pub fn published_kids(&self) -> Vec<String> {
-        self.inner
-            .keys
-            .published()
-            .iter()
-            .map(|k| keys::kid_of(k))
-            .collect()
+        let published = self.inner.keys.published();
+        published.iter().map(|p| keys::kid_of(&p.key)).collect()
     }
 
     /// Sets the fault on every flavor's JWKS and discovery endpoints ([`Fault::None`] clears

@@ -2,27 +2,58 @@
 //! an `issuer` member; Google, Okta, Auth0 and generic keys carry `alg` (providers.md §1.1.4,
 //! §2.1, §3.1, §4.1).
 
+use crate::entra::Tenant;
 use crate::flavor::Flavor;
-use authgate_core::SigningKey;
+use crate::keys::{KeyScope, PublishedKey};
+use crate::urls::Urls;
 use serde_json::{Map, Value, json};
-use std::sync::Arc;
 
-/// The JWKS of `flavor` publishing `keys`. `key_issuer` is the Entra v2 per-key `issuer`
-/// (concrete for a tenant, the `{tenantid}` template for `common`).
+/// The JWKS of `flavor` (for Entra, of `tenant`) listing the keys published there.
 pub(crate) fn document(
-    keys: &[Arc<SigningKey>],
+    keys: &[PublishedKey],
     flavor: Flavor,
-    key_issuer: Option<&str>,
+    tenant: Option<&Tenant>,
+    urls: &Urls,
 ) -> Value {
     let keys: Vec<Value> = keys
         .iter()
-        .filter_map(|k| k.public_jwk())
-        .filter_map(|jwk| match jwk {
-            Value::Object(members) => Some(Value::Object(shape(members, flavor, key_issuer))),
-            _ => None,
+        .filter_map(|p| {
+            let issuer = listing(&p.scope, flavor, tenant, urls)?;
+            match p.key.public_jwk()? {
+                Value::Object(members) => {
+                    Some(Value::Object(shape(members, flavor, issuer.as_deref())))
+                }
+                _ => None,
+            }
         })
         .collect();
     json!({ "keys": keys })
+}
+
+/// Whether a key in `scope` is listed in this JWKS (`None`: not listed), and the Entra v2
+/// `issuer` member it gets there: concrete for a tenant, the `{tenantid}` template for
+/// `common`, the bound tenant's issuer for tenant-bound keys.
+fn listing(
+    scope: &KeyScope,
+    flavor: Flavor,
+    tenant: Option<&Tenant>,
+    urls: &Urls,
+) -> Option<Option<String>> {
+    let v2_issuer = |slot: &str| (flavor == Flavor::EntraV2).then(|| urls.issuer(flavor, slot));
+    let served_slot = tenant.map_or("", Tenant::issuer_slot);
+    match scope {
+        KeyScope::Shared => Some(v2_issuer(served_slot)),
+        KeyScope::Flavor(f) if *f == flavor => Some(v2_issuer(served_slot)),
+        KeyScope::Flavor(_) => None,
+        KeyScope::EntraTenant(bound) => {
+            let here = match tenant {
+                Some(Tenant::Template(_)) => true,
+                Some(Tenant::Guid(guid)) => guid.eq_ignore_ascii_case(bound),
+                None => false,
+            };
+            (flavor == Flavor::EntraV2 && here).then(|| v2_issuer(bound))
+        }
+    }
 }
 
 fn shape(
@@ -72,5 +103,34 @@ mod tests {
         let jwk = shape(rsa_jwk(), Flavor::Google, None);
         assert_eq!(jwk["alg"], "RS256");
         assert!(!jwk.contains_key("x5t"));
+    }
+
+    #[test]
+    fn tenant_bound_keys_are_listed_for_common_and_their_tenant_only() {
+        let urls = Urls::new("http://h");
+        let scope = KeyScope::EntraTenant("t1".into());
+        let common = Tenant::Template("common".into());
+        let own = Tenant::Guid("t1".into());
+        let other = Tenant::Guid("t2".into());
+        let v2 = Flavor::EntraV2;
+        assert_eq!(
+            listing(&scope, v2, Some(&common), &urls),
+            Some(Some("http://h/entra/t1/v2.0".into()))
+        );
+        assert_eq!(
+            listing(&scope, v2, Some(&own), &urls),
+            Some(Some("http://h/entra/t1/v2.0".into()))
+        );
+        assert_eq!(listing(&scope, v2, Some(&other), &urls), None);
+        assert_eq!(listing(&scope, Flavor::EntraV1, Some(&common), &urls), None);
+        assert_eq!(listing(&scope, Flavor::Oidc, None, &urls), None);
+    }
+
+    #[test]
+    fn flavor_keys_are_listed_only_for_their_flavor() {
+        let urls = Urls::new("http://h");
+        let scope = KeyScope::Flavor(Flavor::Google);
+        assert_eq!(listing(&scope, Flavor::Google, None, &urls), Some(None));
+        assert_eq!(listing(&scope, Flavor::Okta, None, &urls), None);
     }
 }

@@ -40,4 +40,4 @@ pub use crate::demo::{
 pub use crate::faults::{Endpoint, Fault};
 pub use crate::flavor::{Flavor, UnknownFlavor};
 pub use crate::idp::{DevIdp, RunningIdp};
-pub use crate::mint::{Auth0Dialect, MintRequest};
+pub use crate::mint::{Auth0Dialect, MintRequest, TokenUse};

@@ -18,6 +18,19 @@ pub enum Auth0Dialect {
     Auth0,
 }
 
+/// Whether to mint an access token or an OpenID Connect ID token.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum TokenUse {
+    /// An access token for an API (the default). Google tokens are always ID tokens.
+    #[default]
+    Access,
+    /// An ID token: `aud` defaults to the client id; no scopes or roles.
+    Id {
+        /// The `nonce` of the authentication request, if any.
+        nonce: Option<String>,
+    },
+}
+
 /// What token to mint. Unset fields get realistic defaults for the flavor.
 #[derive(Debug, Clone)]
 pub struct MintRequest {
@@ -47,6 +60,8 @@ pub struct MintRequest {
     pub extra_header: Map<String, Value>,
     /// The Auth0 token profile (ignored by other flavors).
     pub auth0_dialect: Auth0Dialect,
+    /// Access token (default) or ID token.
+    pub token_use: TokenUse,
 }
 
 impl MintRequest {
@@ -65,6 +80,7 @@ impl MintRequest {
             alg: None,
             extra_header: Map::new(),
             auth0_dialect: Auth0Dialect::default(),
+            token_use: TokenUse::Access,
         }
     }
 
@@ -119,6 +135,14 @@ impl MintRequest {
     /// Sets (or with `null` removes) one header member.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
         self.extra_header.insert(name.into(), value.into());
+        self
+    }
+
+    /// Makes it an ID token with this `nonce`.
+    pub fn id_token(mut self, nonce: Option<&str>) -> Self {
+        self.token_use = TokenUse::Id {
+            nonce: nonce.map(str::to_owned),
+        };
         self
     }
 

@@ -91,7 +91,13 @@ fn oauth(flavor: Flavor) -> MethodRouter<DevIdp> {
 fn keys(flavor: Flavor) -> MethodRouter<DevIdp> {
     get(move |State(idp): State<DevIdp>| async move {
         serve(&idp, flavor, Endpoint::Jwks, || {
-            Ok(jwks::document(&idp.inner().keys.published(), flavor, None))
+            let inner = idp.inner();
+            Ok(jwks::document(
+                &inner.keys.published(),
+                flavor,
+                None,
+                &inner.urls,
+            ))
         })
         .await
     })
@@ -119,13 +125,11 @@ fn entra_jwks(flavor: Flavor) -> MethodRouter<DevIdp> {
             serve(&idp, flavor, Endpoint::Jwks, || {
                 let tenant = resolve_tenant(&segment, flavor)?;
                 let inner = idp.inner();
-                // v2 keys name the issuer they may sign for; v1 keys do not.
-                let key_issuer = (flavor == Flavor::EntraV2)
-                    .then(|| inner.urls.issuer(flavor, tenant.issuer_slot()));
                 Ok(jwks::document(
                     &inner.keys.published(),
                     flavor,
-                    key_issuer.as_deref(),
+                    Some(&tenant),
+                    &inner.urls,
                 ))
             })
             .await

@@ -166,14 +166,20 @@ impl HttpClient {
     }
 
     async fn get_unbounded(&self, url: &str) -> Result<Fetched, FetchError> {
-        let request = self.client.get(url).header(http::header::ACCEPT, "application/json");
+        let request = self
+            .client
+            .get(url)
+            .header(http::header::ACCEPT, "application/json");
         let mut response = request.send().await.map_err(transport)?;
         let status = response.status();
         if !status.is_success() {
             return Err(status_error(status.as_u16(), response.headers()));
         }
         let max_age = cache_max_age(response.headers());
-        if response.content_length().is_some_and(|n| n > self.max_body_bytes as u64) {
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.max_body_bytes as u64)
+        {
             return Err(FetchError::TooLarge);
         }
         let mut body = Vec::new();
@@ -222,7 +228,11 @@ pub(crate) fn cache_max_age(headers: &http::HeaderMap) -> Option<Duration> {
                 return Some(Duration::ZERO);
             }
             if name.eq_ignore_ascii_case("max-age") {
-                found = arg.trim_matches('"').parse::<u64>().ok().map(Duration::from_secs);
+                found = arg
+                    .trim_matches('"')
+                    .parse::<u64>()
+                    .ok()
+                    .map(Duration::from_secs);
             }
         }
     }

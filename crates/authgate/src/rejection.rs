@@ -61,7 +61,12 @@ pub struct Rejection {
 
 impl Rejection {
     fn of(kind: RejectionKind, realm: Option<Arc<str>>) -> Self {
-        Rejection { kind, realm, description: None, scope: Vec::new() }
+        Rejection {
+            kind,
+            realm,
+            description: None,
+            scope: Vec::new(),
+        }
     }
 
     /// 401 with a bare `Bearer` challenge: no credential was presented.
@@ -71,7 +76,10 @@ impl Rejection {
 
     /// 400 `invalid_request` with a fixed description of the transport mistake.
     pub fn invalid_request(realm: Option<Arc<str>>, description: &'static str) -> Self {
-        Rejection { description: Some(description), ..Self::of(RejectionKind::InvalidRequest, realm) }
+        Rejection {
+            description: Some(description),
+            ..Self::of(RejectionKind::InvalidRequest, realm)
+        }
     }
 
     /// 401 `invalid_token`.
@@ -81,7 +89,10 @@ impl Rejection {
 
     /// 403 `insufficient_scope`; `scope` lists scopes that would satisfy the policy (may be empty).
     pub fn insufficient_scope(realm: Option<Arc<str>>, scope: Vec<String>) -> Self {
-        Rejection { scope, ..Self::of(RejectionKind::InsufficientScope, realm) }
+        Rejection {
+            scope,
+            ..Self::of(RejectionKind::InsufficientScope, realm)
+        }
     }
 
     /// 503 with `Retry-After`: the token could not be checked right now.
@@ -102,7 +113,9 @@ impl Rejection {
     /// The HTTP status this rejection becomes.
     pub fn status(&self) -> StatusCode {
         match self.kind {
-            RejectionKind::MissingCredentials | RejectionKind::InvalidToken => StatusCode::UNAUTHORIZED,
+            RejectionKind::MissingCredentials | RejectionKind::InvalidToken => {
+                StatusCode::UNAUTHORIZED
+            }
             RejectionKind::InvalidRequest => StatusCode::BAD_REQUEST,
             RejectionKind::InsufficientScope => StatusCode::FORBIDDEN,
             RejectionKind::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -129,7 +142,10 @@ impl Rejection {
 
     /// The `WWW-Authenticate` value (RFC 6750 §3), for the kinds that carry a challenge.
     pub fn challenge(&self) -> Option<String> {
-        if matches!(self.kind, RejectionKind::TemporarilyUnavailable | RejectionKind::Misconfigured) {
+        if matches!(
+            self.kind,
+            RejectionKind::TemporarilyUnavailable | RejectionKind::Misconfigured
+        ) {
             return None;
         }
         let mut attrs: Vec<(&str, String)> = Vec::new();
@@ -165,7 +181,12 @@ impl Rejection {
 
 impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.status().as_u16(), self.error_code().unwrap_or("unauthorized"))
+        write!(
+            f,
+            "{} {}",
+            self.status().as_u16(),
+            self.error_code().unwrap_or("unauthorized")
+        )
     }
 }
 
@@ -177,7 +198,10 @@ impl IntoResponse for Rejection {
         let headers = response.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if let Some(value) = self.challenge().and_then(|c| HeaderValue::from_str(&c).ok()) {
+        if let Some(value) = self
+            .challenge()
+            .and_then(|c| HeaderValue::from_str(&c).ok())
+        {
             headers.insert(WWW_AUTHENTICATE, value);
         }
         if self.kind == RejectionKind::TemporarilyUnavailable {
@@ -189,8 +213,15 @@ impl IntoResponse for Rejection {
 
 /// `Bearer` followed by `name="value"` pairs separated by `, ` (RFC 6750 §3, RFC 9110 §11.2).
 fn format_challenge(attrs: &[(&str, String)]) -> String {
-    let pairs: Vec<String> = attrs.iter().map(|(name, value)| format!("{name}={}", quoted(value))).collect();
-    if pairs.is_empty() { "Bearer".to_owned() } else { format!("Bearer {}", pairs.join(", ")) }
+    let pairs: Vec<String> = attrs
+        .iter()
+        .map(|(name, value)| format!("{name}={}", quoted(value)))
+        .collect();
+    if pairs.is_empty() {
+        "Bearer".to_owned()
+    } else {
+        format!("Bearer {}", pairs.join(", "))
+    }
 }
 
 /// An RFC 9110 §5.6.4 quoted-string: `"` and `\` escaped, anything but visible ASCII and
@@ -218,8 +249,14 @@ mod tests {
 
     #[test]
     fn missing_credentials_is_a_bare_challenge() {
-        assert_eq!(Rejection::missing_credentials(None).challenge().unwrap(), "Bearer");
-        assert_eq!(Rejection::missing_credentials(realm()).challenge().unwrap(), r#"Bearer realm="api""#);
+        assert_eq!(
+            Rejection::missing_credentials(None).challenge().unwrap(),
+            "Bearer"
+        );
+        assert_eq!(
+            Rejection::missing_credentials(realm()).challenge().unwrap(),
+            r#"Bearer realm="api""#
+        );
     }
 
     #[test]
@@ -231,8 +268,14 @@ mod tests {
     #[test]
     fn insufficient_scope_lists_missing_scopes_space_joined() {
         let r = Rejection::insufficient_scope(None, vec!["read_data".into(), "write".into()]);
-        assert_eq!(r.challenge().unwrap(), r#"Bearer error="insufficient_scope", scope="read_data write""#);
-        assert_eq!(r.body(), r#"{"error":"insufficient_scope","scope":"read_data write"}"#);
+        assert_eq!(
+            r.challenge().unwrap(),
+            r#"Bearer error="insufficient_scope", scope="read_data write""#
+        );
+        assert_eq!(
+            r.body(),
+            r#"{"error":"insufficient_scope","scope":"read_data write"}"#
+        );
     }
 
     #[test]
@@ -249,7 +292,8 @@ mod tests {
 
     #[test]
     fn every_response_is_no_store_json() {
-        let response = Rejection::invalid_request(None, "use exactly one Authorization header").into_response();
+        let response = Rejection::invalid_request(None, "use exactly one Authorization header")
+            .into_response();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
         assert_eq!(response.headers()[CACHE_CONTROL], "no-store");
         assert_eq!(response.headers()[CONTENT_TYPE], "application/json");

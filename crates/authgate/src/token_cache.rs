@@ -40,7 +40,12 @@ pub(crate) struct TokenCache {
 struct PerEntryExpiry;
 
 impl moka::Expiry<TokenKey, Arc<Entry>> for PerEntryExpiry {
-    fn expire_after_create(&self, _: &TokenKey, entry: &Arc<Entry>, _: Instant) -> Option<Duration> {
+    fn expire_after_create(
+        &self,
+        _: &TokenKey,
+        entry: &Arc<Entry>,
+        _: Instant,
+    ) -> Option<Duration> {
         Some(entry.lifetime)
     }
 }
@@ -48,8 +53,12 @@ impl moka::Expiry<TokenKey, Arc<Entry>> for PerEntryExpiry {
 impl TokenCache {
     /// A cache of at most `capacity` entries living at most `ttl`.
     pub(crate) fn new(capacity: u64, ttl: Duration) -> Self {
-        let cache = (!ttl.is_zero() && capacity > 0)
-            .then(|| Cache::builder().max_capacity(capacity).expire_after(PerEntryExpiry).build());
+        let cache = (!ttl.is_zero() && capacity > 0).then(|| {
+            Cache::builder()
+                .max_capacity(capacity)
+                .expire_after(PerEntryExpiry)
+                .build()
+        });
         TokenCache { cache, ttl }
     }
 
@@ -74,7 +83,15 @@ impl TokenCache {
     }
 
     /// Remembers a successful verification.
-    pub(crate) fn insert(&self, key: TokenKey, route: usize, generation: u64, principal: Principal, leeway: Duration, now: UnixTime) {
+    pub(crate) fn insert(
+        &self,
+        key: TokenKey,
+        route: usize,
+        generation: u64,
+        principal: Principal,
+        leeway: Duration,
+        now: UnixTime,
+    ) {
         let Some(cache) = &self.cache else {
             return;
         };
@@ -82,7 +99,16 @@ impl TokenCache {
         if lifetime.is_zero() {
             return;
         }
-        cache.insert(key, Arc::new(Entry { route, generation, principal, leeway, lifetime }));
+        cache.insert(
+            key,
+            Arc::new(Entry {
+                route,
+                generation,
+                principal,
+                leeway,
+                lifetime,
+            }),
+        );
     }
 
     fn lifetime(&self, exp: Option<i64>, leeway: Duration, now: UnixTime) -> Duration {
@@ -97,16 +123,106 @@ impl TokenCache {
 /// RFC 7519 §4.1.4/§4.1.5 again at `now`: the clock may have moved since verification.
 pub(crate) fn check_times(entry: &Entry, now: UnixTime) -> Result<(), VerifyError> {
     let leeway = secs(entry.leeway);
-    if entry.principal.expires_at.is_none_or(|exp| now.0 >= exp.saturating_add(leeway)) {
-        return Err(VerifyError::new(VerifyErrorKind::Expired, "token expired (cached)"));
+    if entry
+        .principal
+        .expires_at
+        .is_none_or(|exp| now.0 >= exp.saturating_add(leeway))
+    {
+        return Err(VerifyError::new(
+            VerifyErrorKind::Expired,
+            "token expired (cached)",
+        ));
     }
-    let nbf = entry.principal.claims.get("nbf").and_then(serde_json::Value::as_f64);
+    let nbf = entry
+        .principal
+        .claims
+        .get("nbf")
+        .and_then(serde_json::Value::as_f64);
     if nbf.is_some_and(|nbf| nbf > (now.0.saturating_add(leeway)) as f64) {
-        return Err(VerifyError::new(VerifyErrorKind::NotYetValid, "token not yet valid (cached)"));
+        return Err(VerifyError::new(
+            VerifyErrorKind::NotYetValid,
+            "token not yet valid (cached)",
+        ));
     }
     Ok(())
 }
 
 fn secs(d: Duration) -> i64 {
     i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use authgate_core::Claims;
+
+    const NOW: UnixTime = UnixTime(1_800_000_000);
+
+    fn principal(exp: i64, nbf: Option<i64>) -> Principal {
+        let mut claims = serde_json::json!({ "exp": exp });
+        if let Some(nbf) = nbf {
+            claims["nbf"] = nbf.into();
+        }
+        Principal {
+            provider: "p".into(),
+            issuer: "https://idp.example.com".into(),
+            subject: "alice".into(),
+            tenant: None,
+            object_id: None,
+            client_id: None,
+            scopes: Vec::new(),
+            roles: Vec::new(),
+            groups: Vec::new(),
+            app_only: false,
+            name: None,
+            email: None,
+            expires_at: Some(exp),
+            claims: Claims::new(claims.as_object().unwrap().clone()),
+        }
+    }
+
+    fn entry(exp: i64, nbf: Option<i64>) -> Entry {
+        let leeway = Duration::from_secs(60);
+        Entry { route: 0, generation: 0, principal: principal(exp, nbf), leeway, lifetime: Duration::ZERO }
+    }
+
+    #[test]
+    fn jwt_f11_keys_are_digests_of_the_whole_token() {
+        assert_eq!(TokenCache::key("a.b.c"), TokenCache::key("a.b.c"));
+        assert_ne!(TokenCache::key("a.b.c"), TokenCache::key("a.b.d"));
+    }
+
+    #[test]
+    fn entries_live_until_exp_plus_leeway_or_the_ttl() {
+        let cache = TokenCache::new(10, Duration::from_secs(300));
+        let leeway = Duration::from_secs(60);
+        assert_eq!(cache.lifetime(Some(NOW.0 + 100), leeway, NOW), Duration::from_secs(160));
+        assert_eq!(cache.lifetime(Some(NOW.0 + 3600), leeway, NOW), Duration::from_secs(300));
+        assert_eq!(cache.lifetime(Some(NOW.0 - 120), leeway, NOW), Duration::ZERO);
+        assert_eq!(cache.lifetime(None, leeway, NOW), Duration::ZERO);
+    }
+
+    #[test]
+    fn insert_and_get_round_trip_and_zero_ttl_disables() {
+        let cache = TokenCache::new(10, Duration::from_secs(300));
+        let key = TokenCache::key("t");
+        cache.insert(key, 3, 7, principal(NOW.0 + 600, None), Duration::from_secs(60), NOW);
+        let hit = cache.get(&key).unwrap();
+        assert_eq!((hit.route, hit.generation), (3, 7));
+        cache.remove(&key);
+        assert!(cache.get(&key).is_none());
+        let off = TokenCache::new(10, Duration::ZERO);
+        off.insert(key, 0, 0, principal(NOW.0 + 600, None), Duration::from_secs(60), NOW);
+        assert!(off.get(&key).is_none());
+    }
+
+    #[test]
+    fn hits_recheck_exp_and_nbf_with_leeway() {
+        assert!(check_times(&entry(NOW.0 + 10, None), NOW).is_ok());
+        assert!(check_times(&entry(NOW.0 - 59, None), NOW).is_ok(), "within the leeway");
+        let expired = check_times(&entry(NOW.0 - 60, None), NOW).unwrap_err();
+        assert_eq!(expired.kind(), VerifyErrorKind::Expired);
+        let early = check_times(&entry(NOW.0 + 600, Some(NOW.0 + 61)), NOW).unwrap_err();
+        assert_eq!(early.kind(), VerifyErrorKind::NotYetValid);
+    }
 }

@@ -10,7 +10,7 @@ use crate::http_client::HttpClient;
 use crate::jwks::KeySetStatus;
 use crate::provider;
 use crate::token_cache::{self, TokenCache, TokenKey};
-use authgate_core::{Clock, Jws, Principal, SystemClock, UnixTime, VerifyError, VerifyErrorKind};
+use authgate_core::{Clock, Jws, MAX_TOKEN_BYTES, Principal, SystemClock, UnixTime, VerifyError, VerifyErrorKind};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -60,13 +60,17 @@ struct Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        self.refreshers.iter().for_each(tokio::task::AbortHandle::abort);
+        self.refreshers
+            .iter()
+            .for_each(tokio::task::AbortHandle::abort);
     }
 }
 
 impl std::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Verifier").field("providers", &self.provider_ids()).finish()
+        f.debug_struct("Verifier")
+            .field("providers", &self.provider_ids())
+            .finish()
     }
 }
 
@@ -102,12 +106,22 @@ impl Verifier {
 
     /// Verifies `token` against whichever configured provider its `iss` names.
     pub async fn verify(&self, token: &str) -> Result<Principal, VerifyError> {
-        self.inner.verify(token, None).await.inspect_err(log_rejection)
+        self.inner
+            .verify(token, None)
+            .await
+            .inspect_err(log_rejection)
     }
 
     /// Like [`Verifier::verify`], but only providers whose id is in `provider_ids` are trusted.
-    pub async fn verify_for(&self, token: &str, provider_ids: &[String]) -> Result<Principal, VerifyError> {
-        self.inner.verify(token, Some(provider_ids)).await.inspect_err(log_rejection)
+    pub async fn verify_for(
+        &self,
+        token: &str,
+        provider_ids: &[String],
+    ) -> Result<Principal, VerifyError> {
+        self.inner
+            .verify(token, Some(provider_ids))
+            .await
+            .inspect_err(log_rejection)
     }
 
     /// Whether every provider has a usable key set (for readiness).
@@ -128,21 +142,32 @@ impl Verifier {
 
     /// The key-set state of every issuer, for metrics, health and `doctor`.
     pub fn key_status(&self) -> Vec<KeySetStatus> {
-        self.inner.routes.iter().map(|r| r.keys.status(&r.provider)).collect()
+        self.inner
+            .routes
+            .iter()
+            .map(|r| r.keys.status(&r.provider))
+            .collect()
     }
 }
 
 impl Inner {
     async fn verify(&self, token: &str, only: Option<&[String]>) -> Result<Principal, VerifyError> {
+        if token.len() > MAX_TOKEN_BYTES {
+            // JWT-F17: refuse before hashing, decoding or parsing anything.
+            return Err(VerifyError::new(VerifyErrorKind::Malformed, "token larger than the size cap"));
+        }
         let now = self.clock.now();
         let key = TokenCache::key(token);
         if let Some(hit) = self.cached(&key, only, now) {
             return hit;
         }
         let jws = Jws::parse(token)?;
-        let iss = jws
-            .unverified_issuer()
-            .ok_or_else(|| VerifyError::new(VerifyErrorKind::WrongIssuer, "iss is missing or not a string"))?;
+        let iss = jws.unverified_issuer().ok_or_else(|| {
+            VerifyError::new(
+                VerifyErrorKind::WrongIssuer,
+                "iss is missing or not a string",
+            )
+        })?;
         let candidates: Vec<(usize, &Route)> = self
             .table
             .candidates(iss)
@@ -155,20 +180,29 @@ impl Inner {
             match route.verify(&jws, now).await {
                 Ok((principal, generation)) => {
                     let leeway = route.spec.validation.leeway;
-                    self.cache.insert(key, i, generation, principal.clone(), leeway, now);
+                    self.cache
+                        .insert(key, i, generation, principal.clone(), leeway, now);
                     return Ok(principal);
                 }
                 Err(e) => first_error = first_error.or(Some(e)),
             }
         }
         Err(first_error.unwrap_or_else(|| {
-            VerifyError::new(VerifyErrorKind::UnknownIssuer, "no trusted provider has this issuer")
+            VerifyError::new(
+                VerifyErrorKind::UnknownIssuer,
+                "no trusted provider has this issuer",
+            )
         }))
     }
 
     /// A cached verification, re-checked: provider restriction, key set unchanged and usable,
     /// `exp`/`nbf` at `now`. `None` means "verify in full".
-    fn cached(&self, key: &TokenKey, only: Option<&[String]>, now: UnixTime) -> Option<Result<Principal, VerifyError>> {
+    fn cached(
+        &self,
+        key: &TokenKey,
+        only: Option<&[String]>,
+        now: UnixTime,
+    ) -> Option<Result<Principal, VerifyError>> {
         let entry = self.cache.get(key)?;
         let route = self.routes.get(entry.route)?;
         if !trusted(route, only) {
@@ -232,6 +266,9 @@ impl VerifierBuilder {
         if !problems.is_empty() {
             return Err(ConfigError { problems }.into());
         }
+        for p in self.providers.iter().filter(|p| p.insecure_allow_http) {
+            tracing::warn!(provider = %p.id, "insecure_allow_http is enabled: keys may be fetched over plain http");
+        }
         let http = match self.http {
             Some(http) => http,
             None => HttpClient::new().map_err(|e| BuildError(e.to_string()))?,
@@ -239,7 +276,12 @@ impl VerifierBuilder {
         let routes: Vec<Route> = self
             .providers
             .iter()
-            .flat_map(|p| provider::rules(p.kind).routes(p).into_iter().map(|spec| Route::new(p, spec, &http)))
+            .flat_map(|p| {
+                provider::rules(p.kind)
+                    .routes(p)
+                    .into_iter()
+                    .map(|spec| Route::new(p, spec, &http))
+            })
             .collect();
         futures_util::future::join_all(routes.iter().map(|r| r.keys.fetch())).await;
         let refreshers = routes.iter().map(|r| r.keys.spawn_refresher()).collect();
@@ -250,6 +292,8 @@ impl VerifierBuilder {
             cache: TokenCache::new(self.cache_capacity, self.cache_ttl),
             refreshers,
         };
-        Ok(Verifier { inner: Arc::new(inner) })
+        Ok(Verifier {
+            inner: Arc::new(inner),
+        })
     }
 }

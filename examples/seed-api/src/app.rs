@@ -45,10 +45,18 @@ pub async fn build_app(config: &SeedConfig) -> Result<Router, AppError> {
 pub fn router(verifier: Verifier, policies: &Policies) -> Result<Router, AppError> {
     let read_access = RequirePolicy::named(policies, READ_POLICY)?;
     let any_provider = BearerAuthLayer::new(verifier.clone());
-    let data = get(routes::data).route_layer(read_access).route_layer(any_provider);
-    let azure = if verifier.provider_ids().iter().any(|id| id == ENTRA_PROVIDER) {
+    let data = get(routes::data)
+        .route_layer(read_access)
+        .route_layer(any_provider);
+    let azure = if verifier
+        .provider_ids()
+        .iter()
+        .any(|id| id == ENTRA_PROVIDER)
+    {
         let entra_only = BearerAuthLayer::new(verifier.clone()).providers([ENTRA_PROVIDER]);
-        get(routes::azure_protected_data).route_layer(RequireScope::new([ENTRA_SCOPE])).route_layer(entra_only)
+        get(routes::azure_protected_data)
+            .route_layer(RequireScope::new([ENTRA_SCOPE]))
+            .route_layer(entra_only)
     } else {
         get(routes::entra_not_configured)
     };

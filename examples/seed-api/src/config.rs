@@ -85,15 +85,24 @@ impl SeedConfig {
 
     /// Reads and parses the file at `path`.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
         Self::from_toml(&text)
     }
 
     /// The authentication part, as the authgate library takes it.
-    #[allow(clippy::needless_update, reason = "AuthConfig may gain tables this file does not set")]
+    #[allow(
+        clippy::needless_update,
+        reason = "AuthConfig may gain tables this file does not set"
+    )]
     pub fn auth(&self) -> AuthConfig {
-        AuthConfig { providers: self.providers.clone(), policies: self.policies.clone(), ..AuthConfig::default() }
+        AuthConfig {
+            providers: self.providers.clone(),
+            policies: self.policies.clone(),
+            ..AuthConfig::default()
+        }
     }
 }
 
@@ -113,14 +122,23 @@ mod tests {
     #[test]
     fn unknown_keys_are_rejected() {
         let text = "[server]\nlisten = \"127.0.0.1:8000\"\nlisten_port = 1\n";
-        assert!(matches!(SeedConfig::from_toml(text), Err(ConfigError::Parse(_))));
+        assert!(matches!(
+            SeedConfig::from_toml(text),
+            Err(ConfigError::Parse(_))
+        ));
         let text = "[server]\nlisten = \"127.0.0.1:8000\"\n[[providers]]\nid = \"x\"\nkind = \"oidc\"\nissuer_url = \"x\"\n";
-        assert!(matches!(SeedConfig::from_toml(text), Err(ConfigError::Parse(_))));
+        assert!(matches!(
+            SeedConfig::from_toml(text),
+            Err(ConfigError::Parse(_))
+        ));
     }
 
     #[test]
     fn other_versions_are_rejected() {
         let text = "version = 2\n[server]\nlisten = \"127.0.0.1:8000\"\n";
-        assert!(matches!(SeedConfig::from_toml(text), Err(ConfigError::Version(2))));
+        assert!(matches!(
+            SeedConfig::from_toml(text),
+            Err(ConfigError::Version(2))
+        ));
     }
 }

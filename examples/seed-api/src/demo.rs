@@ -2,7 +2,9 @@
 //! freshly minted tokens and the curl commands that use them. Works offline.
 
 use crate::config::{ConfigError, SeedConfig};
-use authgate_devidp::{DevIdp, ENTRA_API_CLIENT_ID, DEV_TENANT, Flavor, MintRequest, OIDC_AUDIENCE};
+use authgate_devidp::{
+    DEV_TENANT, DevIdp, ENTRA_API_CLIENT_ID, Flavor, MintRequest, OIDC_AUDIENCE,
+};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
@@ -108,16 +110,26 @@ pub fn demo_tokens(idp: &DevIdp) -> Vec<DemoToken> {
 pub fn instructions(api: SocketAddr, idp: &DemoIdp, tokens: &[DemoToken]) -> String {
     let base = format!("http://{api}");
     let mut out = String::new();
-    let _ = writeln!(out, "seed-api demo (offline: every token comes from the in-process dev IdP)");
+    let _ = writeln!(
+        out,
+        "seed-api demo (offline: every token comes from the in-process dev IdP)"
+    );
     let _ = writeln!(out, "  dev IdP:  http://{}", idp.addr);
     let _ = writeln!(out, "  seed API: {base}\n");
     let _ = writeln!(out, "curl -i {base}/");
-    let _ = writeln!(out, "curl -i {base}/data                      # 401, no token\n");
+    let _ = writeln!(
+        out,
+        "curl -i {base}/data                      # 401, no token\n"
+    );
     for t in tokens {
         let _ = writeln!(out, "# {}", t.description);
         let _ = writeln!(out, "export {}='{}'", t.var, t.token);
         for (path, status) in t.tries {
-            let _ = writeln!(out, "curl -i {base}{path} -H \"Authorization: Bearer ${}\"   # {status}", t.var);
+            let _ = writeln!(
+                out,
+                "curl -i {base}{path} -H \"Authorization: Bearer ${}\"   # {status}",
+                t.var
+            );
         }
         let _ = writeln!(out);
     }

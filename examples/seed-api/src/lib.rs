@@ -10,8 +10,21 @@
 //! `seed-api --config FILE` serves a configuration file (see `seed-api.example.toml`);
 //! `seed-api demo` runs everything offline against the in-process dev identity provider.
 
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 mod app;
 mod config;
@@ -20,7 +33,9 @@ mod routes;
 
 pub use crate::app::{AppError, ENTRA_PROVIDER, ENTRA_SCOPE, READ_POLICY, build_app, router};
 pub use crate::config::{ConfigError, SeedConfig, ServerConfig};
-pub use crate::demo::{DemoIdp, DemoToken, demo_config, demo_config_toml, demo_tokens, instructions, start_idp};
+pub use crate::demo::{
+    DemoIdp, DemoToken, demo_config, demo_config_toml, demo_tokens, instructions, start_idp,
+};
 
 use axum::Router;
 use tokio::net::TcpListener;
@@ -31,5 +46,7 @@ pub async fn serve(
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -10,7 +10,12 @@ use tracing_subscriber::EnvFilter;
 
 /// The seed API, protected by authgate.
 #[derive(Debug, Parser)]
-#[command(version, about, args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+#[command(
+    version,
+    about,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 struct Cli {
     /// The configuration file (`[server]`, `[[providers]]`, `[policies.*]`).
     #[arg(long, value_name = "FILE", required = true)]
@@ -38,10 +43,20 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
     let cli = Cli::parse();
     match (cli.command, cli.config) {
-        (Some(Command::Demo { listen, idp_listen, write_config }), _) => demo(listen, idp_listen, write_config).await,
+        (
+            Some(Command::Demo {
+                listen,
+                idp_listen,
+                write_config,
+            }),
+            _,
+        ) => demo(listen, idp_listen, write_config).await,
         (None, Some(path)) => run(&path).await,
         (None, None) => anyhow::bail!("--config FILE is required (or run `seed-api demo`)"),
     }
@@ -60,9 +75,17 @@ async fn run(path: &std::path::Path) -> anyhow::Result<()> {
 }
 
 /// `seed-api demo`.
-async fn demo(listen: SocketAddr, idp_listen: SocketAddr, write_config: Option<PathBuf>) -> anyhow::Result<()> {
-    let idp = start_idp(idp_listen).await.with_context(|| format!("cannot start the dev IdP on {idp_listen}"))?;
-    let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+async fn demo(
+    listen: SocketAddr,
+    idp_listen: SocketAddr,
+    write_config: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let idp = start_idp(idp_listen)
+        .await
+        .with_context(|| format!("cannot start the dev IdP on {idp_listen}"))?;
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
     let api = listener.local_addr()?;
     if let Some(path) = write_config {
         std::fs::write(&path, seed_api::demo_config_toml(&idp.idp, api))

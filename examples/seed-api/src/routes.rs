@@ -25,7 +25,10 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<
     if state.verifier.is_ready() {
         (StatusCode::OK, Json(json!({ "status": "ok" })))
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "reason": "signing keys not loaded" })))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "reason": "signing keys not loaded" })),
+        )
     }
 }
 
@@ -51,6 +54,11 @@ pub(crate) async fn azure_protected_data(Auth(caller): Auth) -> Json<Value> {
 
 /// `GET /azure-protected-data` when no `entra` provider is configured.
 pub(crate) async fn entra_not_configured() -> (StatusCode, Json<Value>) {
-    let message = format!("no provider with id \"{ENTRA_PROVIDER}\" is configured; add an entra [[providers]] entry");
-    (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "error": "not_configured", "message": message })))
+    let message = format!(
+        "no provider with id \"{ENTRA_PROVIDER}\" is configured; add an entra [[providers]] entry"
+    );
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(json!({ "error": "not_configured", "message": message })),
+    )
 }

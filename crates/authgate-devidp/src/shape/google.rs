@@ -4,6 +4,8 @@ use super::{Claims, Ctx, Shaped, typ};
 use crate::demo;
 use crate::flavor::Flavor;
 use crate::ids::random_b64url;
+use crate::mint::TokenUse;
+use serde_json::Value;
 
 /// Header `typ: JWT`; `aud` and `azp` the client id, verified e-mail, `at_hash`.
 pub(super) fn shape(ctx: &Ctx<'_>) -> Shaped {
@@ -20,9 +22,17 @@ pub(super) fn shape(ctx: &Ctx<'_>) -> Shaped {
         .set("given_name", "Dev")
         .set("family_name", "User")
         .set("iat", ctx.iat)
-        .set("exp", ctx.exp);
+        .set("exp", ctx.exp)
+        .set_opt("nonce", nonce(ctx));
     Shaped {
         header: typ("JWT"),
         claims: c.take(),
+    }
+}
+
+fn nonce(ctx: &Ctx<'_>) -> Option<Value> {
+    match &ctx.req.token_use {
+        TokenUse::Id { nonce } => nonce.as_deref().map(Value::from),
+        TokenUse::Access => None,
     }
 }

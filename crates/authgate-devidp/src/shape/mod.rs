@@ -4,11 +4,13 @@
 mod auth0;
 mod entra;
 mod google;
+mod id_token;
 mod oidc;
 mod okta;
 
+use crate::demo;
 use crate::flavor::Flavor;
-use crate::mint::MintRequest;
+use crate::mint::{MintRequest, TokenUse};
 use crate::urls::Urls;
 use serde_json::{Map, Value};
 
@@ -25,12 +27,21 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The requested audience or the flavor's default.
+    /// The requested audience, or the flavor's default (for ID tokens, the client id).
     fn audience(&self) -> String {
+        let default = match self.req.token_use {
+            TokenUse::Id { .. } => self.req.flavor.client_id(),
+            TokenUse::Access => self.req.flavor.default_audience(),
+        };
         self.req
             .audience
             .clone()
-            .unwrap_or_else(|| self.req.flavor.default_audience().to_owned())
+            .unwrap_or_else(|| default.to_owned())
+    }
+
+    /// The Entra tenant: the requested one or the dev tenant.
+    fn tenant(&self) -> &str {
+        self.req.tenant.as_deref().unwrap_or(demo::DEV_TENANT)
     }
 
     /// The space-separated scope string, when any scope was requested.
@@ -54,6 +65,11 @@ pub(crate) struct Shaped {
 
 /// The header and claims `ctx.req` asks for.
 pub(crate) fn shape(ctx: &Ctx<'_>) -> Shaped {
+    if let TokenUse::Id { nonce } = &ctx.req.token_use
+        && ctx.req.flavor != Flavor::Google
+    {
+        return id_token::shape(ctx, nonce.as_deref());
+    }
     match ctx.req.flavor {
         Flavor::EntraV1 | Flavor::EntraV2 => entra::shape(ctx),
         Flavor::Google => google::shape(ctx),

@@ -5,6 +5,8 @@ mod common;
 mod devmint;
 mod discovery;
 mod faults;
+mod id_tokens;
 mod jwks;
 mod rotation;
+mod scoped_keys;
 mod tokens;

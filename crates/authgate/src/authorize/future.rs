@@ -27,11 +27,17 @@ pin_project! {
 
 impl<F> AuthorizeFuture<F> {
     pub(crate) fn rejected(rejection: Rejection) -> Self {
-        AuthorizeFuture { state: State::Rejected { rejection: Some(rejection) } }
+        AuthorizeFuture {
+            state: State::Rejected {
+                rejection: Some(rejection),
+            },
+        }
     }
 
     pub(crate) fn calling(future: F) -> Self {
-        AuthorizeFuture { state: State::Calling { future } }
+        AuthorizeFuture {
+            state: State::Calling { future },
+        }
     }
 }
 

@@ -24,13 +24,17 @@ pub struct RequirePolicy {
 impl RequirePolicy {
     /// Requires `policy`.
     pub fn new(policy: Policy) -> Self {
-        RequirePolicy { policy: Arc::new(policy) }
+        RequirePolicy {
+            policy: Arc::new(policy),
+        }
     }
 
     /// Requires the policy registered as `name`; an unknown name is an error now, when the
     /// router is built, not a surprise at request time.
     pub fn named(policies: &Policies, name: &str) -> Result<Self, PolicyError> {
-        let policy = policies.get_shared(name).ok_or_else(|| PolicyError::unknown(name))?;
+        let policy = policies
+            .get_shared(name)
+            .ok_or_else(|| PolicyError::unknown(name))?;
         Ok(RequirePolicy { policy })
     }
 
@@ -64,7 +68,9 @@ impl RequireScope {
         I: IntoIterator<Item = T>,
         T: Into<String>,
     {
-        RequireScope(RequirePolicy::new(Policy::Scopes(scopes.into_iter().map(Into::into).collect())))
+        RequireScope(RequirePolicy::new(Policy::Scopes(
+            scopes.into_iter().map(Into::into).collect(),
+        )))
     }
 }
 
@@ -91,7 +97,9 @@ impl RequireRole {
         I: IntoIterator<Item = T>,
         T: Into<String>,
     {
-        RequireRole(RequirePolicy::new(Policy::Roles(roles.into_iter().map(Into::into).collect())))
+        RequireRole(RequirePolicy::new(Policy::Roles(
+            roles.into_iter().map(Into::into).collect(),
+        )))
     }
 }
 

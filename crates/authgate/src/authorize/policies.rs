@@ -50,7 +50,11 @@ impl Policies {
                 Err(message) => problems.push(format!("policies.{name}: {message}")),
             }
         }
-        if problems.is_empty() { Ok(policies) } else { Err(PolicyError { problems }) }
+        if problems.is_empty() {
+            Ok(policies)
+        } else {
+            Err(PolicyError { problems })
+        }
     }
 
     /// Registers `policy` as `name`, replacing any policy of that name.
@@ -81,7 +85,11 @@ pub struct PolicyError {
 
 impl PolicyError {
     pub(crate) fn unknown(name: &str) -> Self {
-        PolicyError { problems: vec![format!("policies.{name}: no policy with this name is defined")] }
+        PolicyError {
+            problems: vec![format!(
+                "policies.{name}: no policy with this name is defined"
+            )],
+        }
     }
 
     /// Every problem found, each prefixed with its path (`policies.Admin: …`).

@@ -39,7 +39,9 @@ impl TransportError {
     /// The response for this error.
     pub(crate) fn into_rejection(self, realm: Option<Arc<str>>) -> Rejection {
         match self {
-            TransportError::InvalidRequest(description) => Rejection::invalid_request(realm, description),
+            TransportError::InvalidRequest(description) => {
+                Rejection::invalid_request(realm, description)
+            }
             TransportError::MalformedToken => Rejection::invalid_token(realm),
             TransportError::QueryTokenOnly => Rejection::missing_credentials(realm),
         }
@@ -48,7 +50,10 @@ impl TransportError {
 
 /// Extracts the bearer credential from the `Authorization` header, refusing every ambiguous or
 /// forbidden transport (JWT-B01…B06, JWT-F01, JWT-F12).
-pub(crate) fn extract<'a>(headers: &'a HeaderMap, uri: &Uri) -> Result<Credential<'a>, TransportError> {
+pub(crate) fn extract<'a>(
+    headers: &'a HeaderMap,
+    uri: &Uri,
+) -> Result<Credential<'a>, TransportError> {
     let mut values = headers.get_all(AUTHORIZATION).iter();
     let header = values.next();
     // RFC 6750 §3.1: repeating a parameter is an invalid_request (JWT-B04).
@@ -62,7 +67,11 @@ pub(crate) fn extract<'a>(headers: &'a HeaderMap, uri: &Uri) -> Result<Credentia
         // The URI query method is never accepted: it leaks through logs and Referer (JWT-B06).
         None if in_query => Err(TransportError::QueryTokenOnly),
         None => Ok(Credential::Absent),
-        Some(value) => parse(value.to_str().map_err(|_| TransportError::InvalidRequest(NOT_VISIBLE_ASCII))?),
+        Some(value) => parse(
+            value
+                .to_str()
+                .map_err(|_| TransportError::InvalidRequest(NOT_VISIBLE_ASCII))?,
+        ),
     }
 }
 
@@ -77,7 +86,11 @@ fn parse(value: &str) -> Result<Credential<'_>, TransportError> {
     }
     // `Bearer` alone (HTTP strips the trailing space of `Bearer `) is the missing-token case.
     let Some(token) = rest.strip_prefix(' ') else {
-        return if rest.is_empty() { Ok(Credential::Absent) } else { Err(TransportError::InvalidRequest(BAD_SEPARATOR)) };
+        return if rest.is_empty() {
+            Ok(Credential::Absent)
+        } else {
+            Err(TransportError::InvalidRequest(BAD_SEPARATOR))
+        };
     };
     if token.starts_with([' ', '\t']) {
         return Err(TransportError::InvalidRequest(BAD_SEPARATOR));
@@ -86,20 +99,28 @@ fn parse(value: &str) -> Result<Credential<'_>, TransportError> {
     if token.contains([',', ' ', '\t']) {
         return Err(TransportError::InvalidRequest(MULTIPLE_HEADERS));
     }
-    if is_b64token(token) { Ok(Credential::Token(token)) } else { Err(TransportError::MalformedToken) }
+    if is_b64token(token) {
+        Ok(Credential::Token(token))
+    } else {
+        Err(TransportError::MalformedToken)
+    }
 }
 
 /// RFC 6750 §2.1: `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
 fn is_b64token(token: &str) -> bool {
     let body = token.trim_end_matches('=');
     !body.is_empty()
-        && body.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'))
+        && body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        })
 }
 
 /// Whether the query string carries an `access_token` parameter (name compared after
 /// percent-decoding, so `access%5Ftoken` counts too).
 fn has_query_token(uri: &Uri) -> bool {
-    let Some(query) = uri.query() else { return false };
+    let Some(query) = uri.query() else {
+        return false;
+    };
     url::form_urlencoded::parse(query.as_bytes()).any(|(name, _)| name == "access_token")
 }
 
@@ -123,16 +144,30 @@ mod tests {
 
     #[test]
     fn jwt_b01_scheme_is_case_insensitive() {
-        for v in ["Bearer abc.def.ghi", "bearer abc.def.ghi", "BEARER abc.def.ghi", "bEaReR abc.def.ghi"] {
+        for v in [
+            "Bearer abc.def.ghi",
+            "bearer abc.def.ghi",
+            "BEARER abc.def.ghi",
+            "bEaReR abc.def.ghi",
+        ] {
             assert_eq!(run(&[v]), Ok(Credential::Token("abc.def.ghi")), "{v}");
         }
     }
 
     #[test]
     fn jwt_b02_two_spaces_or_a_tab_is_an_invalid_request() {
-        assert_eq!(run(&["Bearer  abc"]), Err(TransportError::InvalidRequest(BAD_SEPARATOR)));
-        assert_eq!(run(&["Bearer\tabc"]), Err(TransportError::InvalidRequest(BAD_SEPARATOR)));
-        assert_eq!(run(&["Bearer \tabc"]), Err(TransportError::InvalidRequest(BAD_SEPARATOR)));
+        assert_eq!(
+            run(&["Bearer  abc"]),
+            Err(TransportError::InvalidRequest(BAD_SEPARATOR))
+        );
+        assert_eq!(
+            run(&["Bearer\tabc"]),
+            Err(TransportError::InvalidRequest(BAD_SEPARATOR))
+        );
+        assert_eq!(
+            run(&["Bearer \tabc"]),
+            Err(TransportError::InvalidRequest(BAD_SEPARATOR))
+        );
     }
 
     #[test]
@@ -144,17 +179,32 @@ mod tests {
 
     #[test]
     fn jwt_b04_several_credentials_are_an_invalid_request() {
-        assert_eq!(run(&["Bearer a", "Bearer b"]), Err(TransportError::InvalidRequest(MULTIPLE_HEADERS)));
-        assert_eq!(run(&["Bearer a, Bearer b"]), Err(TransportError::InvalidRequest(MULTIPLE_HEADERS)));
-        assert_eq!(run(&["Bearer a,b"]), Err(TransportError::InvalidRequest(MULTIPLE_HEADERS)));
+        assert_eq!(
+            run(&["Bearer a", "Bearer b"]),
+            Err(TransportError::InvalidRequest(MULTIPLE_HEADERS))
+        );
+        assert_eq!(
+            run(&["Bearer a, Bearer b"]),
+            Err(TransportError::InvalidRequest(MULTIPLE_HEADERS))
+        );
+        assert_eq!(
+            run(&["Bearer a,b"]),
+            Err(TransportError::InvalidRequest(MULTIPLE_HEADERS))
+        );
     }
 
     #[test]
     fn jwt_b05_b06_query_tokens_are_never_accepted() {
         let with_query = Uri::from_static("/data?x=1&access%5Ftoken=abc");
-        assert_eq!(extract(&HeaderMap::new(), &with_query), Err(TransportError::QueryTokenOnly));
+        assert_eq!(
+            extract(&HeaderMap::new(), &with_query),
+            Err(TransportError::QueryTokenOnly)
+        );
         let both = headers(&["Bearer abc"]);
-        assert_eq!(extract(&both, &with_query), Err(TransportError::InvalidRequest(MULTIPLE_METHODS)));
+        assert_eq!(
+            extract(&both, &with_query),
+            Err(TransportError::InvalidRequest(MULTIPLE_METHODS))
+        );
         let other_param = Uri::from_static("/data?token=abc");
         assert_eq!(extract(&both, &other_param), Ok(Credential::Token("abc")));
     }
@@ -168,7 +218,10 @@ mod tests {
 
     #[test]
     fn jwt_f07_non_b64token_characters_are_an_invalid_token() {
-        assert_eq!(run(&[r#"Bearer {"protected":"x"}"#]), Err(TransportError::MalformedToken));
+        assert_eq!(
+            run(&[r#"Bearer {"protected":"x"}"#]),
+            Err(TransportError::MalformedToken)
+        );
         assert_eq!(run(&["Bearer ===="]), Err(TransportError::MalformedToken));
         assert_eq!(run(&["Bearer abc=="]), Ok(Credential::Token("abc==")));
     }
@@ -176,7 +229,10 @@ mod tests {
     #[test]
     fn non_ascii_header_is_an_invalid_request() {
         let mut map = HeaderMap::new();
-        map.insert(AUTHORIZATION, HeaderValue::from_bytes(b"Bearer \xe9t").unwrap());
+        map.insert(
+            AUTHORIZATION,
+            HeaderValue::from_bytes(b"Bearer \xe9t").unwrap(),
+        );
         let got = extract(&map, &Uri::from_static("/"));
         assert_eq!(got, Err(TransportError::InvalidRequest(NOT_VISIBLE_ASCII)));
     }

@@ -72,7 +72,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         lookup(parts)?.ok_or_else(|| {
-            let realm = parts.extensions.get::<BearerContext>().and_then(|c| c.realm.clone());
+            let realm = parts
+                .extensions
+                .get::<BearerContext>()
+                .and_then(|c| c.realm.clone());
             Rejection::missing_credentials(realm)
         })
     }
@@ -81,7 +84,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
 impl<S: Send + Sync> OptionalFromRequestParts<S> for Auth {
     type Rejection = Rejection;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
         lookup(parts)
     }
 }

@@ -1,7 +1,7 @@
 //! [`BearerAuthFuture`]: the response future of [`BearerAuth`](crate::BearerAuth).
 
-use crate::bearer::service::rejection_for;
 use crate::bearer::BearerContext;
+use crate::bearer::service::rejection_for;
 use crate::rejection::Rejection;
 use authgate_core::{Principal, VerifyError};
 use axum::body::Body;
@@ -44,7 +44,11 @@ pin_project! {
 
 impl<S: Service<Request<B>>, B> BearerAuthFuture<S, B> {
     pub(crate) fn rejected(rejection: Rejection) -> Self {
-        BearerAuthFuture { state: State::Rejected { rejection: Some(rejection) } }
+        BearerAuthFuture {
+            state: State::Rejected {
+                rejection: Some(rejection),
+            },
+        }
     }
 
     pub(crate) fn verifying(
@@ -53,11 +57,19 @@ impl<S: Service<Request<B>>, B> BearerAuthFuture<S, B> {
         inner: S,
         context: BearerContext,
     ) -> Self {
-        BearerAuthFuture { state: State::Verifying { verify, pending: Some((request, inner)), context } }
+        BearerAuthFuture {
+            state: State::Verifying {
+                verify,
+                pending: Some((request, inner)),
+                context,
+            },
+        }
     }
 
     pub(crate) fn calling(future: S::Future) -> Self {
-        BearerAuthFuture { state: State::Calling { future } }
+        BearerAuthFuture {
+            state: State::Calling { future },
+        }
     }
 }
 
@@ -82,17 +94,25 @@ where
                     let response = ready!(future.poll(cx))?;
                     return Poll::Ready(Ok(response.map(Body::new)));
                 }
-                StateProj::Verifying { verify, pending, context } => {
+                StateProj::Verifying {
+                    verify,
+                    pending,
+                    context,
+                } => {
                     let outcome = ready!(verify.as_mut().poll(cx));
                     let Some((mut request, mut inner)) = pending.take() else {
                         return Poll::Ready(Ok(Rejection::misconfigured().into_response()));
                     };
                     match outcome {
-                        Err(error) => State::Rejected { rejection: Some(rejection_for(&error, context.realm.clone())) },
+                        Err(error) => State::Rejected {
+                            rejection: Some(rejection_for(&error, context.realm.clone())),
+                        },
                         Ok(principal) => {
                             request.extensions_mut().insert(principal);
                             request.extensions_mut().insert(context.clone());
-                            State::Calling { future: inner.call(request) }
+                            State::Calling {
+                                future: inner.call(request),
+                            }
                         }
                     }
                 }

@@ -28,8 +28,15 @@ pub(crate) struct Settings {
 impl BearerAuthLayer {
     /// Requires a valid bearer token from any provider of `verifier`.
     pub fn new(verifier: Verifier) -> Self {
-        let settings = Settings { verifier, providers: None, optional: false, realm: None };
-        BearerAuthLayer { settings: Arc::new(settings) }
+        let settings = Settings {
+            verifier,
+            providers: None,
+            optional: false,
+            realm: None,
+        };
+        BearerAuthLayer {
+            settings: Arc::new(settings),
+        }
     }
 
     /// Trusts only the providers with these ids (for example `["entra"]`); a token from any
@@ -65,7 +72,9 @@ impl BearerAuthLayer {
     fn with(self, change: impl FnOnce(&mut Settings)) -> Self {
         let mut settings = Arc::unwrap_or_clone(self.settings);
         change(&mut settings);
-        BearerAuthLayer { settings: Arc::new(settings) }
+        BearerAuthLayer {
+            settings: Arc::new(settings),
+        }
     }
 }
 

@@ -47,10 +47,10 @@
 //!   every client to throw it away and send users back through login, a refresh storm aimed at
 //!   an identity provider that is already down. A 503 with `Retry-After` says what happened
 //!   (the server cannot check right now), lets clients and load balancers retry, and shows up
-//!   in 5xx alerts where it belongs. It is logged at error level. It never lets a request
-//!   through: the layer fails closed.
-//! - **Nothing leaks.** No response says which check failed; the kind and detail of the
-//!   failure are logged at debug level, never the token.
+//!   in 5xx alerts where it belongs. The verifier logs it at error level. It never lets a
+//!   request through: the layer fails closed.
+//! - **Nothing leaks.** No response says which check failed; the verifier logs the kind and
+//!   detail of each failure at debug level, never the token.
 //! - **Optional mode.** [`BearerAuthLayer::optional`] lets requests with no credential through
 //!   anonymously; a credential that is present must still be valid.
 

@@ -1,9 +1,9 @@
 //! [`BearerAuth`]: the service a [`BearerAuthLayer`](crate::BearerAuthLayer) wraps around a route.
 
+use crate::bearer::BearerContext;
 use crate::bearer::credential::{self, Credential};
 use crate::bearer::future::BearerAuthFuture;
 use crate::bearer::layer::Settings;
-use crate::bearer::BearerContext;
 use crate::rejection::Rejection;
 use authgate_core::{Principal, VerifyError, VerifyErrorKind};
 use axum::body::Body;
@@ -28,7 +28,9 @@ impl<S> BearerAuth<S> {
     }
 
     fn context(&self) -> BearerContext {
-        BearerContext { realm: self.settings.realm.clone() }
+        BearerContext {
+            realm: self.settings.realm.clone(),
+        }
     }
 
     /// Verifies `token` against the configured providers, as a `'static` future.
@@ -66,7 +68,9 @@ where
         let token = match credential::extract(request.headers(), request.uri()) {
             Err(error) => return BearerAuthFuture::rejected(error.into_rejection(realm)),
             Ok(Credential::Absent) if self.settings.optional => None,
-            Ok(Credential::Absent) => return BearerAuthFuture::rejected(Rejection::missing_credentials(realm)),
+            Ok(Credential::Absent) => {
+                return BearerAuthFuture::rejected(Rejection::missing_credentials(realm));
+            }
             Ok(Credential::Token(token)) => Some(token.to_owned()),
         };
         match token {
@@ -79,13 +83,12 @@ where
     }
 }
 
-/// The response for a failed verification, logged without the token: client mistakes at
-/// debug, our own inability to check (keys unavailable) at error.
+/// The response for a failed verification. The [`Verifier`](crate::Verifier) has already
+/// logged the failure (its kind and detail, never the token: client mistakes at debug, key
+/// outages at error), so nothing is logged twice here.
 pub(crate) fn rejection_for(error: &VerifyError, realm: Option<Arc<str>>) -> Rejection {
     if error.kind() == VerifyErrorKind::KeysUnavailable {
-        tracing::error!(kind = ?error.kind(), error = %error, "bearer token could not be verified: keys unavailable");
         return Rejection::temporarily_unavailable();
     }
-    tracing::debug!(kind = ?error.kind(), error = %error, "bearer token rejected");
     Rejection::invalid_token(realm)
 }

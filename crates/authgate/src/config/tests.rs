@@ -44,7 +44,11 @@ fn design_md_provider_example_parses_and_validates() {
     assert_eq!(corp.leeway, Some(Duration::from_secs(60)));
     assert!(corp.jwks.strict);
     assert_eq!(corp.jwks.max_stale, Duration::from_secs(24 * 3600));
-    assert_eq!(corp.jwks.min_ttl, Duration::from_secs(300), "unset members keep their defaults");
+    assert_eq!(
+        corp.jwks.min_ttl,
+        Duration::from_secs(300),
+        "unset members keep their defaults"
+    );
     config.validate().unwrap();
 }
 
@@ -89,14 +93,22 @@ fn every_problem_is_reported_at_once_with_its_path() {
     ] {
         assert!(found.contains(&expected), "missing {expected} in {err}");
     }
-    assert!(err.to_string().contains("providers[1].issuer: must be https"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("providers[1].issuer: must be https"),
+        "{err}"
+    );
 }
 
 #[test]
 fn loopback_http_is_allowed_and_insecure_http_needs_the_flag() {
     let mut p = ProviderConfig::new("dev", ProviderKind::Oidc);
     p.audiences = vec!["api".into()];
-    for issuer in ["http://127.0.0.1:8080/oidc", "http://localhost/oidc", "http://[::1]:9/x"] {
+    for issuer in [
+        "http://127.0.0.1:8080/oidc",
+        "http://localhost/oidc",
+        "http://[::1]:9/x",
+    ] {
         p.issuer = Some(issuer.into());
         p.validate().unwrap();
     }
@@ -116,7 +128,10 @@ fn multi_tenant_entra_needs_an_explicit_tenant_list() {
     p.allowed_tenants = vec!["*".into()];
     p.validate().unwrap();
     p.allowed_tenants = vec!["contoso.com".into()];
-    assert_eq!(paths(&p.validate().unwrap_err()), ["entra.allowed_tenants[0]"]);
+    assert_eq!(
+        paths(&p.validate().unwrap_err()),
+        ["entra.allowed_tenants[0]"]
+    );
 }
 
 #[test]
@@ -128,7 +143,10 @@ fn fields_of_other_kinds_are_reported() {
     p.hosted_domain = Some("example.com".into());
     let err = p.validate().unwrap_err();
     assert_eq!(paths(&err), ["okta.tenant", "okta.hosted_domain"]);
-    assert!(err.to_string().contains("only applies to kind = entra"), "{err}");
+    assert!(
+        err.to_string().contains("only applies to kind = entra"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -138,7 +156,10 @@ fn jwks_bounds_are_checked() {
     p.audiences = vec!["api".into()];
     p.jwks.min_ttl = Duration::from_secs(48 * 3600);
     p.jwks.refresh_cooldown = Duration::ZERO;
-    assert_eq!(paths(&p.validate().unwrap_err()), ["corp.jwks.max_ttl", "corp.jwks.refresh_cooldown"]);
+    assert_eq!(
+        paths(&p.validate().unwrap_err()),
+        ["corp.jwks.max_ttl", "corp.jwks.refresh_cooldown"]
+    );
 }
 
 #[test]

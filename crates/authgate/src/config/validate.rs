@@ -29,8 +29,11 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let lines: Vec<String> =
-            self.problems.iter().map(|p| format!("{}: {}", p.path, p.message)).collect();
+        let lines: Vec<String> = self
+            .problems
+            .iter()
+            .map(|p| format!("{}: {}", p.path, p.message))
+            .collect();
         f.write_str(&lines.join("\n"))
     }
 }
@@ -46,13 +49,23 @@ pub(crate) struct Problems {
 
 impl Problems {
     fn new(prefix: String) -> Self {
-        Problems { prefix, list: Vec::new() }
+        Problems {
+            prefix,
+            list: Vec::new(),
+        }
     }
 
     /// Records that `field` (relative to the prefix) is wrong.
     pub(crate) fn push(&mut self, field: &str, message: impl Into<String>) {
-        let path = if field.is_empty() { self.prefix.clone() } else { format!("{}.{field}", self.prefix) };
-        self.list.push(ConfigProblem { path, message: message.into() });
+        let path = if field.is_empty() {
+            self.prefix.clone()
+        } else {
+            format!("{}.{field}", self.prefix)
+        };
+        self.list.push(ConfigProblem {
+            path,
+            message: message.into(),
+        });
     }
 
     /// Checks that the URL in `field`, when set, passes the fetch rules (https, or loopback
@@ -77,10 +90,17 @@ impl AuthConfig {
         let mut problems = check_providers(&self.providers);
         for (name, spec) in &self.policies {
             if let Err(why) = spec.compile() {
-                problems.push(ConfigProblem { path: format!("policies.{name}"), message: why });
+                problems.push(ConfigProblem {
+                    path: format!("policies.{name}"),
+                    message: why,
+                });
             }
         }
-        if problems.is_empty() { Ok(()) } else { Err(ConfigError { problems }) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError { problems })
+        }
     }
 }
 
@@ -89,7 +109,11 @@ impl ProviderConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let mut out = Problems::new(self.id.clone());
         check_provider(self, &mut out);
-        if out.list.is_empty() { Ok(()) } else { Err(ConfigError { problems: out.list }) }
+        if out.list.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError { problems: out.list })
+        }
     }
 }
 
@@ -125,7 +149,10 @@ fn check_provider(p: &ProviderConfig, out: &mut Problems) {
 fn check_id(id: &str, out: &mut Problems) {
     let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
     if id.is_empty() || !id.chars().all(ok_char) {
-        out.push("id", "must be non-empty and use only letters, digits, '-', '_' and '.'");
+        out.push(
+            "id",
+            "must be non-empty and use only letters, digits, '-', '_' and '.'",
+        );
     }
 }
 
@@ -137,7 +164,10 @@ fn check_algorithms(names: &[String], out: &mut Problems) {
                 format!("{alg} is a shared-secret algorithm and never allowed for a JWKS issuer"),
             ),
             Ok(_) => {}
-            Err(_) => out.push(&format!("algorithms[{i}]"), format!("unknown algorithm {name:?}")),
+            Err(_) => out.push(
+                &format!("algorithms[{i}]"),
+                format!("unknown algorithm {name:?}"),
+            ),
         }
     }
 }
@@ -169,8 +199,14 @@ fn check_applicable(p: &ProviderConfig, out: &mut Problems) {
     ];
     for (field, set, kinds) in fields {
         if set && !kinds.contains(&p.kind) {
-            let names: Vec<String> = kinds.iter().map(|k| format!("{k:?}").to_lowercase()).collect();
-            out.push(field, format!("only applies to kind = {}", names.join(" | ")));
+            let names: Vec<String> = kinds
+                .iter()
+                .map(|k| format!("{k:?}").to_lowercase())
+                .collect();
+            out.push(
+                field,
+                format!("only applies to kind = {}", names.join(" | ")),
+            );
         }
     }
 }

@@ -45,6 +45,12 @@ pub struct KeySetStatus {
     pub keys: usize,
     /// The last fetch failure, cleared by a success.
     pub last_error: Option<String>,
+    /// Fetches completed since start (successful or not).
+    pub fetches: u64,
+    /// Failed fetches since start.
+    pub fetch_failures: u64,
+    /// Fetches forced by an unknown `kid` since start.
+    pub forced_refreshes: u64,
 }
 
 /// A successfully fetched key set.
@@ -85,6 +91,9 @@ struct Control {
     failures: u32,
     last_error: Option<String>,
     generation: u64,
+    fetches: u64,
+    fetch_failures: u64,
+    forced_refreshes: u64,
 }
 
 /// What one download produced.
@@ -96,7 +105,13 @@ struct Downloaded {
 
 impl KeyCache {
     /// An empty cache for `issuer` (a label for logs and status).
-    pub(crate) fn new(issuer: String, source: KeySource, http: HttpClient, allow_http: bool, cfg: JwksConfig) -> Self {
+    pub(crate) fn new(
+        issuer: String,
+        source: KeySource,
+        http: HttpClient,
+        allow_http: bool,
+        cfg: JwksConfig,
+    ) -> Self {
         let inner = Inner {
             issuer,
             source,
@@ -106,12 +121,14 @@ impl KeyCache {
             current: ArcSwapOption::empty(),
             control: Mutex::new(Control::default()),
         };
-        KeyCache { inner: Arc::new(inner) }
+        KeyCache {
+            inner: Arc::new(inner),
+        }
     }
 
     /// Fetches once (or joins the fetch in flight). `true` when keys were loaded.
     pub(crate) async fn fetch(&self) -> bool {
-        let fetch = self.inner.start(&mut self.inner.lock());
+        let fetch = self.inner.start(&mut self.inner.lock(), true);
         fetch.await
     }
 
@@ -127,7 +144,9 @@ impl KeyCache {
             return Err(unavailable("signing keys not loaded yet"));
         };
         if loaded.fetched_at.elapsed() > timing::usable_for(&self.inner.cfg, loaded.ttl) {
-            return Err(unavailable("signing keys are stale beyond the allowed bound"));
+            return Err(unavailable(
+                "signing keys are stale beyond the allowed bound",
+            ));
         }
         Ok(loaded)
     }
@@ -144,8 +163,9 @@ impl KeyCache {
             if c.inflight.is_none() {
                 // Stamped before the fetch: a slow or failing IdP is not asked again per request.
                 c.last_forced = Some(now);
+                c.forced_refreshes += 1;
             }
-            self.inner.start(&mut c)
+            self.inner.start(&mut c, false)
         };
         fetch.await
     }
@@ -154,6 +174,7 @@ impl KeyCache {
     pub(crate) fn status(&self, provider: &str) -> KeySetStatus {
         let loaded = self.inner.current.load_full();
         let age = loaded.as_ref().map(|l| l.fetched_at.elapsed());
+        let c = self.inner.lock();
         KeySetStatus {
             provider: provider.to_owned(),
             issuer: self.inner.issuer.clone(),
@@ -161,7 +182,10 @@ impl KeyCache {
             age,
             stale: loaded.as_ref().zip(age).is_some_and(|(l, age)| age > l.ttl),
             keys: loaded.as_ref().map_or(0, |l| l.keys.keys().len()),
-            last_error: self.inner.lock().last_error.clone(),
+            last_error: c.last_error.clone(),
+            fetches: c.fetches,
+            fetch_failures: c.fetch_failures,
+            forced_refreshes: c.forced_refreshes,
         }
     }
 }
@@ -172,18 +196,33 @@ impl Inner {
     }
 
     fn may_force(&self, c: &Control, now: Instant) -> bool {
-        let cooled = c.last_forced.is_none_or(|t| now >= t + self.cfg.refresh_cooldown);
+        let cooled = c
+            .last_forced
+            .is_none_or(|t| now >= t + self.cfg.refresh_cooldown);
         cooled && c.not_before.is_none_or(|t| now >= t)
     }
 
     /// The fetch in flight, or a new one. Called with the control lock held; the fetch runs
-    /// in its own task and takes the lock again only to publish its result.
-    fn start(self: &Arc<Self>, c: &mut Control) -> SharedFetch {
+    /// in its own task and takes the lock again only to publish its result. `rediscover`
+    /// re-reads the metadata document first (scheduled refreshes do, so a moved `jwks_uri` is
+    /// picked up); forced refreshes reuse the known JWKS URL.
+    fn start(self: &Arc<Self>, c: &mut Control, rediscover: bool) -> SharedFetch {
         if let Some(fetch) = &c.inflight {
             return fetch.clone();
         }
-        let task = tokio::spawn(Arc::clone(self).run_fetch(c.jwks_uri.clone()));
-        let fetch = async move { task.await.unwrap_or(false) }.boxed().shared();
+        let jwks_uri = if rediscover { None } else { c.jwks_uri.clone() };
+        let task = tokio::spawn(Arc::clone(self).run_fetch(jwks_uri));
+        let cache = Arc::downgrade(self);
+        let fetch = async move {
+            task.await.unwrap_or_else(|_| {
+                // The task died before publishing: free the slot so the next caller fetches.
+                if let Some(inner) = cache.upgrade() {
+                    inner.lock().inflight = None;
+                }
+                false
+            })
+        };
+        let fetch = fetch.boxed().shared();
         c.inflight = Some(fetch.clone());
         fetch
     }
@@ -199,14 +238,20 @@ impl Inner {
             None => discovery::jwks_uri(&self.http, &self.source, self.allow_http).await?,
         };
         let fetched = self.http.get(&jwks_uri, self.allow_http).await?;
-        let keys = KeySet::from_jwks_json(&fetched.body).map_err(|e| FetchError::Invalid(e.to_string()))?;
-        Ok(Downloaded { keys, max_age: fetched.max_age, jwks_uri })
+        let keys = KeySet::from_jwks_json(&fetched.body)
+            .map_err(|e| FetchError::Invalid(e.to_string()))?;
+        Ok(Downloaded {
+            keys,
+            max_age: fetched.max_age,
+            jwks_uri,
+        })
     }
 
     fn publish(&self, result: Result<Downloaded, FetchError>) -> bool {
         let now = Instant::now();
         let mut c = self.lock();
         c.inflight = None;
+        c.fetches += 1;
         match result {
             Ok(d) => {
                 let old = self.current.load_full();
@@ -214,7 +259,12 @@ impl Inner {
                     c.generation += 1;
                 }
                 let ttl = timing::soft_ttl(&self.cfg, d.max_age);
-                let loaded = Loaded { keys: Arc::new(d.keys), generation: c.generation, fetched_at: now, ttl };
+                let loaded = Loaded {
+                    keys: Arc::new(d.keys),
+                    generation: c.generation,
+                    fetched_at: now,
+                    ttl,
+                };
                 self.current.store(Some(Arc::new(loaded)));
                 (c.jwks_uri, c.failures, c.last_error) = (Some(d.jwks_uri), 0, None);
                 tracing::debug!(issuer = %self.issuer, ttl_secs = ttl.as_secs(), "signing keys loaded");
@@ -222,6 +272,7 @@ impl Inner {
             }
             Err(e) => {
                 c.failures = c.failures.saturating_add(1);
+                c.fetch_failures += 1;
                 if let FetchError::RateLimited(after) = e {
                     c.not_before = Some(now + after);
                 }
@@ -243,7 +294,9 @@ impl Inner {
             (Some(loaded), 0) => timing::refresh_delay(loaded.ttl, jitter),
             (_, failures) => timing::backoff(failures.max(1), jitter),
         };
-        let blocked = c.not_before.map_or(Duration::ZERO, |t| t.saturating_duration_since(now));
+        let blocked = c
+            .not_before
+            .map_or(Duration::ZERO, |t| t.saturating_duration_since(now));
         base.max(blocked)
     }
 }
@@ -251,7 +304,10 @@ impl Inner {
 /// Whether `new` lacks a key of `old` (keys without any id cannot be told apart: assume so).
 fn removed_any(old: &KeySet, new: &KeySet) -> bool {
     let ids = |s: &KeySet| -> HashSet<(Option<String>, Option<String>)> {
-        s.keys().iter().map(|k| (k.kid.clone(), k.x5t.clone())).collect()
+        s.keys()
+            .iter()
+            .map(|k| (k.kid.clone(), k.x5t.clone()))
+            .collect()
     };
     let old_ids = ids(old);
     old_ids.contains(&(None, None)) || !old_ids.is_subset(&ids(new))
@@ -259,4 +315,34 @@ fn removed_any(old: &KeySet, new: &KeySet) -> bool {
 
 fn unavailable(detail: &str) -> VerifyError {
     VerifyError::new(VerifyErrorKind::KeysUnavailable, detail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use authgate_core::{Algorithm, SigningKey};
+
+    fn set(kids: &[&str]) -> KeySet {
+        let keys: Vec<serde_json::Value> =
+            kids.iter().map(|k| SigningKey::generate(Algorithm::ES256, *k).public_jwk().unwrap()).collect();
+        KeySet::from_jwks_json(serde_json::json!({ "keys": keys }).to_string().as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn r09_a_missing_kid_counts_as_removed_an_added_one_does_not() {
+        assert!(!removed_any(&set(&["a"]), &set(&["a", "b"])));
+        assert!(removed_any(&set(&["a", "b"]), &set(&["b"])));
+        assert!(!removed_any(&set(&["a"]), &set(&["a"])));
+    }
+
+    #[tokio::test]
+    async fn an_empty_cache_is_keys_unavailable_without_fetching() {
+        let http = HttpClient::new().unwrap();
+        let source = KeySource::Jwks("http://127.0.0.1:9/never".into());
+        let cache = KeyCache::new("test".into(), source, http, false, JwksConfig::default());
+        let err = cache.usable().unwrap_err();
+        assert_eq!(err.kind(), VerifyErrorKind::KeysUnavailable);
+        let status = cache.status("p");
+        assert!(!status.ready && status.age.is_none() && status.fetches == 0, "{status:?}");
+    }
 }

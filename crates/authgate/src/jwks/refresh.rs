@@ -13,7 +13,7 @@ pub(super) async fn run(cache: Weak<Inner>, mut due: Instant) {
         let Some(inner) = cache.upgrade() else {
             return;
         };
-        let fetch = inner.start(&mut inner.lock());
+        let fetch = inner.start(&mut inner.lock(), true);
         drop(inner);
         fetch.await;
         let Some(inner) = cache.upgrade() else {

@@ -12,7 +12,10 @@ const BACKOFF_FLOOR: Duration = Duration::from_millis(100);
 
 /// The soft TTL: `max-age` (or the default) clamped to `[min_ttl, max_ttl]`.
 pub(crate) fn soft_ttl(cfg: &JwksConfig, max_age: Option<Duration>) -> Duration {
-    max_age.unwrap_or(cfg.default_ttl).min(cfg.max_ttl).max(cfg.min_ttl)
+    max_age
+        .unwrap_or(cfg.default_ttl)
+        .min(cfg.max_ttl)
+        .max(cfg.min_ttl)
 }
 
 /// When to refresh after a success: about 80% of the TTL (70–90% with jitter).
@@ -31,7 +34,11 @@ pub(crate) fn backoff(failures: u32, jitter: f64) -> Duration {
 /// How long after a successful fetch its keys may be used: the TTL, plus `max_stale` unless
 /// strict.
 pub(crate) fn usable_for(cfg: &JwksConfig, ttl: Duration) -> Duration {
-    if cfg.strict { ttl } else { ttl.saturating_add(cfg.max_stale) }
+    if cfg.strict {
+        ttl
+    } else {
+        ttl.saturating_add(cfg.max_stale)
+    }
 }
 
 #[cfg(test)]
@@ -46,10 +53,21 @@ mod tests {
     fn max_age_is_clamped_between_five_minutes_and_a_day() {
         let cfg = JwksConfig::default();
         assert_eq!(soft_ttl(&cfg, Some(Duration::from_secs(10))), mins(5));
-        assert_eq!(soft_ttl(&cfg, Some(Duration::from_secs(7 * 86_400))), mins(24 * 60));
+        assert_eq!(
+            soft_ttl(&cfg, Some(Duration::from_secs(7 * 86_400))),
+            mins(24 * 60)
+        );
         assert_eq!(soft_ttl(&cfg, Some(mins(30))), mins(30));
-        assert_eq!(soft_ttl(&cfg, None), mins(60), "default 1 h without Cache-Control");
-        assert_eq!(soft_ttl(&cfg, Some(Duration::ZERO)), mins(5), "no-cache counts as the minimum");
+        assert_eq!(
+            soft_ttl(&cfg, None),
+            mins(60),
+            "default 1 h without Cache-Control"
+        );
+        assert_eq!(
+            soft_ttl(&cfg, Some(Duration::ZERO)),
+            mins(5),
+            "no-cache counts as the minimum"
+        );
     }
 
     #[test]

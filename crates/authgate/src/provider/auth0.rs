@@ -19,7 +19,10 @@ impl ProviderRules for Auth0 {
     fn check(&self, p: &ProviderConfig, out: &mut Problems) {
         check_issuer_and_audiences(p, out, "auth0");
         if p.issuer.as_deref().is_some_and(|i| !i.ends_with('/')) {
-            out.push("issuer", "Auth0 issuers end with '/' (as in the token's iss); add it");
+            out.push(
+                "issuer",
+                "Auth0 issuers end with '/' (as in the token's iss); add it",
+            );
         }
     }
 
@@ -43,5 +46,8 @@ impl ProviderRules for Auth0 {
 
 /// `roles` and Auth0's RBAC `permissions` both become roles.
 fn mapping() -> ClaimMapping {
-    ClaimMapping { roles: vec!["roles".into(), "permissions".into()], groups: vec!["groups".into()] }
+    ClaimMapping {
+        roles: vec!["roles".into(), "permissions".into()],
+        groups: vec!["groups".into()],
+    }
 }

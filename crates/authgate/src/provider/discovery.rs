@@ -30,7 +30,10 @@ struct Metadata {
 
 /// The OIDC form `{issuer}/.well-known/openid-configuration` (terminating `/` removed).
 pub(crate) fn oidc_url(issuer: &str) -> String {
-    format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'))
+    format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    )
 }
 
 /// The RFC 8414 §3.1 form: the well-known segment inserted between host and path.
@@ -38,7 +41,9 @@ pub(crate) fn rfc8414_url(issuer: &str) -> Option<String> {
     let url = url::Url::parse(issuer).ok()?;
     let origin = url.origin().ascii_serialization();
     let path = url.path().trim_end_matches('/');
-    Some(format!("{origin}/.well-known/oauth-authorization-server{path}"))
+    Some(format!(
+        "{origin}/.well-known/oauth-authorization-server{path}"
+    ))
 }
 
 /// Both forms: OIDC first, then RFC 8414.
@@ -70,16 +75,24 @@ pub(crate) async fn jwks_uri(
 }
 
 /// Parses a metadata document and applies the issuer and URL rules.
-pub(crate) fn parse(body: &[u8], expected_issuer: &str, allow_http: bool) -> Result<String, FetchError> {
-    let doc: Metadata = serde_json::from_slice(body)
-        .map_err(|e| FetchError::Invalid(format!("metadata is not a JSON object with issuer and jwks_uri ({e})")))?;
+pub(crate) fn parse(
+    body: &[u8],
+    expected_issuer: &str,
+    allow_http: bool,
+) -> Result<String, FetchError> {
+    let doc: Metadata = serde_json::from_slice(body).map_err(|e| {
+        FetchError::Invalid(format!(
+            "metadata is not a JSON object with issuer and jwks_uri ({e})"
+        ))
+    })?;
     if doc.issuer != expected_issuer {
         return Err(FetchError::Invalid(format!(
             "metadata issuer {:?} does not equal the configured issuer {:?}",
             doc.issuer, expected_issuer
         )));
     }
-    check_url(&doc.jwks_uri, allow_http).map_err(|why| FetchError::Insecure(format!("jwks_uri {why}")))?;
+    check_url(&doc.jwks_uri, allow_http)
+        .map_err(|why| FetchError::Insecure(format!("jwks_uri {why}")))?;
     Ok(doc.jwks_uri)
 }
 
@@ -101,28 +114,49 @@ mod tests {
 
     #[test]
     fn oidc_form_appends_without_a_double_slash() {
-        assert_eq!(oidc_url("https://t.auth0.com/"), "https://t.auth0.com/.well-known/openid-configuration");
-        assert_eq!(oidc_url("https://ex.com/a"), "https://ex.com/a/.well-known/openid-configuration");
+        assert_eq!(
+            oidc_url("https://t.auth0.com/"),
+            "https://t.auth0.com/.well-known/openid-configuration"
+        );
+        assert_eq!(
+            oidc_url("https://ex.com/a"),
+            "https://ex.com/a/.well-known/openid-configuration"
+        );
     }
 
     #[test]
     fn jwt_i12_metadata_issuer_must_match_exactly() {
-        let doc = br#"{"issuer":"https://idp.example.com/","jwks_uri":"https://idp.example.com/keys"}"#;
+        let doc =
+            br#"{"issuer":"https://idp.example.com/","jwks_uri":"https://idp.example.com/keys"}"#;
         let err = parse(doc, "https://idp.example.com", false).unwrap_err();
         assert!(matches!(err, FetchError::Invalid(_)), "{err}");
-        assert_eq!(parse(doc, "https://idp.example.com/", false).unwrap(), "https://idp.example.com/keys");
+        assert_eq!(
+            parse(doc, "https://idp.example.com/", false).unwrap(),
+            "https://idp.example.com/keys"
+        );
     }
 
     #[test]
     fn r13_http_jwks_uri_on_a_public_host_is_refused() {
-        let doc = br#"{"issuer":"https://idp.example.com","jwks_uri":"http://idp.example.com/keys"}"#;
-        assert!(matches!(parse(doc, "https://idp.example.com", false), Err(FetchError::Insecure(_))));
+        let doc =
+            br#"{"issuer":"https://idp.example.com","jwks_uri":"http://idp.example.com/keys"}"#;
+        assert!(matches!(
+            parse(doc, "https://idp.example.com", false),
+            Err(FetchError::Insecure(_))
+        ));
     }
 
     #[test]
     fn html_and_error_documents_are_invalid() {
-        for body in [&b"<html>login</html>"[..], br#"{"error":"x"}"#, br#"{"issuer":"a""#] {
-            assert!(matches!(parse(body, "a", false), Err(FetchError::Invalid(_))));
+        for body in [
+            &b"<html>login</html>"[..],
+            br#"{"error":"x"}"#,
+            br#"{"issuer":"a""#,
+        ] {
+            assert!(matches!(
+                parse(body, "a", false),
+                Err(FetchError::Invalid(_))
+            ));
         }
     }
 }

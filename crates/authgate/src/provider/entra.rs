@@ -19,7 +19,9 @@
 use super::{ClaimCheck, ProviderRules, RouteSpec, base_validation, key_source};
 use crate::config::validate::Problems;
 use crate::config::{ENTRA_PUBLIC_INSTANCE, ProviderConfig};
-use authgate_core::{Algorithm, ClaimMapping, Claims, IssuerRule, TokenKind, VerifyError, VerifyErrorKind};
+use authgate_core::{
+    Algorithm, ClaimMapping, Claims, IssuerRule, TokenKind, VerifyError, VerifyErrorKind,
+};
 use std::sync::Arc;
 
 /// The Microsoft-account (consumers) tenant.
@@ -44,15 +46,27 @@ enum Tenant {
 impl ProviderRules for Entra {
     fn check(&self, p: &ProviderConfig, out: &mut Problems) {
         out.require("client_id", p.client_id.as_deref(), "for kind = entra");
-        for (field, set) in [("issuer", p.issuer.is_some()), ("discovery", p.discovery.is_some())] {
+        for (field, set) in [
+            ("issuer", p.issuer.is_some()),
+            ("discovery", p.discovery.is_some()),
+        ] {
             if set {
-                out.push(field, "not used by kind = entra: derived from instance and tenant");
+                out.push(
+                    field,
+                    "not used by kind = entra: derived from instance and tenant",
+                );
             }
         }
         let tenant = p.tenant.as_deref().map(parse_tenant);
         match tenant {
-            None => out.push("tenant", "required for kind = entra (a tenant GUID, common, organizations or consumers)"),
-            Some(None) => out.push("tenant", "must be a tenant GUID, common, organizations or consumers"),
+            None => out.push(
+                "tenant",
+                "required for kind = entra (a tenant GUID, common, organizations or consumers)",
+            ),
+            Some(None) => out.push(
+                "tenant",
+                "must be a tenant GUID, common, organizations or consumers",
+            ),
             Some(Some(t)) => check_tenant(p, &t, out),
         }
         check_versions(p, out);
@@ -66,10 +80,22 @@ impl ProviderRules for Entra {
         };
         let mut routes = Vec::new();
         if versions(p).contains(&2) {
-            routes.push(route(p, "v2", v2_issuer(p, &tenant), v2_discovery(p, &tenant), &tenant));
+            routes.push(route(
+                p,
+                "v2",
+                v2_issuer(p, &tenant),
+                v2_discovery(p, &tenant),
+                &tenant,
+            ));
         }
         if versions(p).contains(&1) {
-            routes.push(route(p, "v1", v1_issuer(p, &tenant), v1_discovery(p, &tenant), &tenant));
+            routes.push(route(
+                p,
+                "v1",
+                v1_issuer(p, &tenant),
+                v1_discovery(p, &tenant),
+                &tenant,
+            ));
         }
         routes
     }
@@ -98,7 +124,10 @@ fn check_tenant(p: &ProviderConfig, tenant: &Tenant, out: &mut Problems) {
         _ => {}
     }
     if *tenant == Tenant::Consumers && versions(p).contains(&1) {
-        out.push("token_versions", "consumers (Microsoft accounts) issue v2 tokens only");
+        out.push(
+            "token_versions",
+            "consumers (Microsoft accounts) issue v2 tokens only",
+        );
     }
 }
 
@@ -106,13 +135,22 @@ fn check_versions(p: &ProviderConfig, out: &mut Problems) {
     if p.token_versions.iter().any(|v| !matches!(v, 1 | 2)) {
         out.push("token_versions", "only 1 and 2 exist");
     }
-    if versions(p).contains(&1) && p.v1_issuer_base.is_none() && default_v1_base(&instance(p)).is_none() {
-        out.push("v1_issuer_base", "required to accept v1 tokens from a non-public cloud instance");
+    if versions(p).contains(&1)
+        && p.v1_issuer_base.is_none()
+        && default_v1_base(&instance(p)).is_none()
+    {
+        out.push(
+            "v1_issuer_base",
+            "required to accept v1 tokens from a non-public cloud instance",
+        );
     }
 }
 
 fn check_instance(p: &ProviderConfig, out: &mut Problems) {
-    for (field, value) in [("instance", &p.instance), ("v1_issuer_base", &p.v1_issuer_base)] {
+    for (field, value) in [
+        ("instance", &p.instance),
+        ("v1_issuer_base", &p.v1_issuer_base),
+    ] {
         out.url(field, value.as_deref(), p.insecure_allow_http);
         if value.as_deref().is_some_and(|v| !v.ends_with('/')) {
             out.push(field, "must end with '/'");
@@ -120,13 +158,24 @@ fn check_instance(p: &ProviderConfig, out: &mut Problems) {
     }
 }
 
-fn route(p: &ProviderConfig, label: &'static str, issuer: IssuerRule, discovery: String, tenant: &Tenant) -> RouteSpec {
+fn route(
+    p: &ProviderConfig,
+    label: &'static str,
+    issuer: IssuerRule,
+    discovery: String,
+    tenant: &Tenant,
+) -> RouteSpec {
     let expected = match &issuer {
         IssuerRule::Exact(list) => list.first().cloned().unwrap_or_default(),
-        IssuerRule::EntraTemplate { templates, .. } => templates.first().cloned().unwrap_or_default(),
+        IssuerRule::EntraTemplate { templates, .. } => {
+            templates.first().cloned().unwrap_or_default()
+        }
     };
     let mut validation = base_validation(p, issuer, audiences(p), &[Algorithm::RS256]);
-    validation.kind = TokenKind::AccessToken { require_at_jwt: false, require_scp_or_roles: true };
+    validation.kind = TokenKind::AccessToken {
+        require_at_jwt: false,
+        require_scp_or_roles: true,
+    };
     if matches!(tenant, Tenant::Single(_) | Tenant::Consumers) {
         validation.required_claims.push("tid".into());
     }
@@ -149,7 +198,11 @@ fn v2_issuer(p: &ProviderConfig, tenant: &Tenant) -> IssuerRule {
 }
 
 fn v1_issuer(p: &ProviderConfig, tenant: &Tenant) -> IssuerRule {
-    let base = p.v1_issuer_base.clone().or_else(|| default_v1_base(&instance(p))).unwrap_or_default();
+    let base = p
+        .v1_issuer_base
+        .clone()
+        .or_else(|| default_v1_base(&instance(p)))
+        .unwrap_or_default();
     match tenant {
         Tenant::Single(tid) => IssuerRule::Exact(vec![format!("{base}{tid}/")]),
         Tenant::Consumers => IssuerRule::Exact(vec![format!("{base}{CONSUMERS_TENANT}/")]),
@@ -159,12 +212,24 @@ fn v1_issuer(p: &ProviderConfig, tenant: &Tenant) -> IssuerRule {
 
 fn template(p: &ProviderConfig, template: String) -> IssuerRule {
     let any = p.allowed_tenants.iter().any(|t| t == "*");
-    let allowed = (!any).then(|| p.allowed_tenants.iter().map(|t| t.to_ascii_lowercase()).collect());
-    IssuerRule::EntraTemplate { templates: vec![template], allowed_tenants: allowed }
+    let allowed = (!any).then(|| {
+        p.allowed_tenants
+            .iter()
+            .map(|t| t.to_ascii_lowercase())
+            .collect()
+    });
+    IssuerRule::EntraTemplate {
+        templates: vec![template],
+        allowed_tenants: allowed,
+    }
 }
 
 fn v2_discovery(p: &ProviderConfig, tenant: &Tenant) -> String {
-    format!("{}{}/v2.0/.well-known/openid-configuration", instance(p), segment(tenant))
+    format!(
+        "{}{}/v2.0/.well-known/openid-configuration",
+        instance(p),
+        segment(tenant)
+    )
 }
 
 /// v1 has no `organizations` document; its `common` document serves both.
@@ -195,7 +260,9 @@ fn parse_tenant(raw: &str) -> Option<Tenant> {
 }
 
 fn instance(p: &ProviderConfig) -> String {
-    p.instance.clone().unwrap_or_else(|| ENTRA_PUBLIC_INSTANCE.to_owned())
+    p.instance
+        .clone()
+        .unwrap_or_else(|| ENTRA_PUBLIC_INSTANCE.to_owned())
 }
 
 /// The v1 issuer base of the clouds whose mapping is documented.
@@ -210,7 +277,11 @@ fn default_v1_base(instance: &str) -> Option<String> {
 }
 
 fn versions(p: &ProviderConfig) -> Vec<u8> {
-    if p.token_versions.is_empty() { vec![2] } else { p.token_versions.clone() }
+    if p.token_versions.is_empty() {
+        vec![2]
+    } else {
+        p.token_versions.clone()
+    }
 }
 
 fn audiences(p: &ProviderConfig) -> Vec<String> {
@@ -225,7 +296,10 @@ fn audiences(p: &ProviderConfig) -> Vec<String> {
 pub(crate) fn is_guid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     let lengths: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-    lengths == [8, 4, 4, 4, 12] && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
+    lengths == [8, 4, 4, 4, 12]
+        && groups
+            .iter()
+            .all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// The `ver` claim must match the route the issuer chose (`1.0` or `2.0`).
@@ -235,7 +309,10 @@ impl ClaimCheck for TokenVersion {
     fn check(&self, claims: &Claims) -> Result<(), VerifyError> {
         match claims.get_str("ver") {
             Some(v) if v == self.0 => Ok(()),
-            _ => Err(VerifyError::new(VerifyErrorKind::InvalidClaim, format!("ver must be {:?} for this issuer", self.0))),
+            _ => Err(VerifyError::new(
+                VerifyErrorKind::InvalidClaim,
+                format!("ver must be {:?} for this issuer", self.0),
+            )),
         }
     }
 }

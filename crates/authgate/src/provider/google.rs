@@ -12,7 +12,9 @@
 use super::{ClaimCheck, ProviderRules, RouteSpec, base_validation, discovery, key_source};
 use crate::config::ProviderConfig;
 use crate::config::validate::Problems;
-use authgate_core::{Algorithm, ClaimMapping, Claims, IssuerRule, TokenKind, VerifyError, VerifyErrorKind};
+use authgate_core::{
+    Algorithm, ClaimMapping, Claims, IssuerRule, TokenKind, VerifyError, VerifyErrorKind,
+};
 use std::sync::Arc;
 
 /// Google's issuer.
@@ -25,14 +27,21 @@ pub(crate) struct Google;
 
 impl ProviderRules for Google {
     fn check(&self, p: &ProviderConfig, out: &mut Problems) {
-        out.require("client_id", p.client_id.as_deref(), "for kind = google (the ID token audience)");
+        out.require(
+            "client_id",
+            p.client_id.as_deref(),
+            "for kind = google (the ID token audience)",
+        );
         if !p.accept_id_tokens {
             out.push(
                 "accept_id_tokens",
                 "must be true: Google access tokens are opaque, only Google ID tokens can be verified",
             );
         }
-        if p.hosted_domain.as_deref().is_some_and(|d| d.is_empty() || d.contains('@')) {
+        if p.hosted_domain
+            .as_deref()
+            .is_some_and(|d| d.is_empty() || d.contains('@'))
+        {
             out.push("hosted_domain", "must be a domain such as example.com");
         }
         super::check_audience_values(&p.audiences, out);
@@ -40,9 +49,17 @@ impl ProviderRules for Google {
 
     fn routes(&self, p: &ProviderConfig) -> Vec<RouteSpec> {
         let issuer = p.issuer.clone().unwrap_or_else(|| GOOGLE_ISSUER.to_owned());
-        let mut validation = base_validation(p, IssuerRule::Exact(issuers(&issuer)), audiences(p), &[Algorithm::RS256]);
+        let mut validation = base_validation(
+            p,
+            IssuerRule::Exact(issuers(&issuer)),
+            audiences(p),
+            &[Algorithm::RS256],
+        );
         validation.kind = TokenKind::IdToken;
-        let extra = p.hosted_domain.clone().map(|d| Arc::new(HostedDomain(d)) as Arc<dyn ClaimCheck>);
+        let extra = p
+            .hosted_domain
+            .clone()
+            .map(|d| Arc::new(HostedDomain(d)) as Arc<dyn ClaimCheck>);
         vec![RouteSpec {
             source: key_source(p, &issuer, vec![discovery::oidc_url(&issuer)]),
             validation,
@@ -63,7 +80,11 @@ fn issuers(configured: &str) -> Vec<String> {
 
 /// Configured audiences, or the client id.
 fn audiences(p: &ProviderConfig) -> Vec<String> {
-    if p.audiences.is_empty() { p.client_id.iter().cloned().collect() } else { p.audiences.clone() }
+    if p.audiences.is_empty() {
+        p.client_id.iter().cloned().collect()
+    } else {
+        p.audiences.clone()
+    }
 }
 
 /// The `hd` claim must name the configured Google Workspace domain.
@@ -73,8 +94,14 @@ impl ClaimCheck for HostedDomain {
     fn check(&self, claims: &Claims) -> Result<(), VerifyError> {
         match claims.get_str("hd") {
             Some(hd) if hd.eq_ignore_ascii_case(&self.0) => Ok(()),
-            Some(_) => Err(VerifyError::new(VerifyErrorKind::InvalidClaim, "hd is not the configured hosted domain")),
-            None => Err(VerifyError::new(VerifyErrorKind::MissingClaim, "hd is required by hosted_domain")),
+            Some(_) => Err(VerifyError::new(
+                VerifyErrorKind::InvalidClaim,
+                "hd is not the configured hosted domain",
+            )),
+            None => Err(VerifyError::new(
+                VerifyErrorKind::MissingClaim,
+                "hd is required by hosted_domain",
+            )),
         }
     }
 }
@@ -86,13 +113,19 @@ mod tests {
 
     #[test]
     fn jwt_i11_real_google_accepts_both_spellings_and_nothing_else() {
-        assert_eq!(issuers(GOOGLE_ISSUER), vec!["https://accounts.google.com", "accounts.google.com"]);
+        assert_eq!(
+            issuers(GOOGLE_ISSUER),
+            vec!["https://accounts.google.com", "accounts.google.com"]
+        );
         assert!(!issuers(GOOGLE_ISSUER).contains(&"http://accounts.google.com".to_owned()));
     }
 
     #[test]
     fn jwt_i11_another_issuer_gets_no_legacy_spelling() {
-        assert_eq!(issuers("http://127.0.0.1:9/google"), vec!["http://127.0.0.1:9/google"]);
+        assert_eq!(
+            issuers("http://127.0.0.1:9/google"),
+            vec!["http://127.0.0.1:9/google"]
+        );
     }
 
     #[test]
@@ -102,7 +135,10 @@ mod tests {
         p.accept_id_tokens = true;
         let route = Google.routes(&p).remove(0);
         assert_eq!(route.validation.kind, TokenKind::IdToken);
-        assert_eq!(route.validation.audiences, vec!["123.apps.googleusercontent.com"]);
+        assert_eq!(
+            route.validation.audiences,
+            vec!["123.apps.googleusercontent.com"]
+        );
         assert_eq!(route.validation.algorithms, vec![Algorithm::RS256]);
     }
 
@@ -110,10 +146,18 @@ mod tests {
     fn jwt_s08_hosted_domain_checks_hd() {
         let check = HostedDomain("example.com".into());
         let claims = |v: serde_json::Value| Claims::new(v.as_object().unwrap().clone());
-        assert!(check.check(&claims(serde_json::json!({"hd": "Example.com"}))).is_ok());
-        let other = check.check(&claims(serde_json::json!({"hd": "evil-example.com"}))).unwrap_err();
+        assert!(
+            check
+                .check(&claims(serde_json::json!({"hd": "Example.com"})))
+                .is_ok()
+        );
+        let other = check
+            .check(&claims(serde_json::json!({"hd": "evil-example.com"})))
+            .unwrap_err();
         assert_eq!(other.kind(), VerifyErrorKind::InvalidClaim);
-        let none = check.check(&claims(serde_json::json!({"email": "a@example.com"}))).unwrap_err();
+        let none = check
+            .check(&claims(serde_json::json!({"email": "a@example.com"})))
+            .unwrap_err();
         assert_eq!(none.kind(), VerifyErrorKind::MissingClaim);
     }
 }

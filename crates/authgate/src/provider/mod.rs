@@ -14,7 +14,9 @@ mod okta;
 
 use crate::config::validate::Problems;
 use crate::config::{ProviderConfig, ProviderKind};
-use authgate_core::{Algorithm, ClaimMapping, Claims, IssuerRule, TokenKind, Validation, VerifyError};
+use authgate_core::{
+    Algorithm, ClaimMapping, Claims, IssuerRule, TokenKind, Validation, VerifyError,
+};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -67,7 +69,11 @@ fn leeway(p: &ProviderConfig) -> Duration {
 /// The configured algorithms, or `default`.
 fn algorithms(p: &ProviderConfig, default: &[Algorithm]) -> Vec<Algorithm> {
     let parsed: Vec<Algorithm> = p.algorithms.iter().filter_map(|a| a.parse().ok()).collect();
-    if parsed.is_empty() { default.to_vec() } else { parsed }
+    if parsed.is_empty() {
+        default.to_vec()
+    } else {
+        parsed
+    }
 }
 
 /// The generic base every provider starts from: access tokens, `sub` required.
@@ -85,7 +91,10 @@ fn base_validation(
 
 /// An access-token kind without Entra's `scp`/`roles` rule.
 fn access_token(require_at_jwt: bool) -> TokenKind {
-    TokenKind::AccessToken { require_at_jwt, require_scp_or_roles: false }
+    TokenKind::AccessToken {
+        require_at_jwt,
+        require_scp_or_roles: false,
+    }
 }
 
 /// Where keys come from for an issuer: `jwks_uri` override, `discovery` override, or the
@@ -95,7 +104,10 @@ fn key_source(p: &ProviderConfig, issuer: &str, derived: Vec<String>) -> KeySour
         return KeySource::Jwks(uri.clone());
     }
     let urls = p.discovery.clone().map_or(derived, |d| vec![d]);
-    KeySource::Discovery { urls, issuer: issuer.to_owned() }
+    KeySource::Discovery {
+        urls,
+        issuer: issuer.to_owned(),
+    }
 }
 
 /// Checks shared by the providers that take an `issuer` and explicit `audiences`.
@@ -110,7 +122,10 @@ fn check_issuer_and_audiences(p: &ProviderConfig, out: &mut Problems, kind: &str
 fn check_audience_values(audiences: &[String], out: &mut Problems) {
     for (i, a) in audiences.iter().enumerate() {
         if a.is_empty() || a.trim() != a {
-            out.push(&format!("audiences[{i}]"), "must be non-empty without surrounding spaces");
+            out.push(
+                &format!("audiences[{i}]"),
+                "must be non-empty without surrounding spaces",
+            );
         }
     }
 }

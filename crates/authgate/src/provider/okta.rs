@@ -42,7 +42,10 @@ impl ProviderRules for Okta {
         // Okta serves both metadata documents appended under the authorization-server path.
         let derived = vec![
             discovery::oidc_url(&issuer),
-            format!("{}/.well-known/oauth-authorization-server", issuer.trim_end_matches('/')),
+            format!(
+                "{}/.well-known/oauth-authorization-server",
+                issuer.trim_end_matches('/')
+            ),
         ];
         vec![RouteSpec {
             source: key_source(p, &issuer, derived),
@@ -66,9 +69,15 @@ mod tests {
 
     #[test]
     fn org_authorization_server_issuer_is_refused() {
-        assert!(is_custom_authorization_server("https://dev-1.okta.com/oauth2/default"));
+        assert!(is_custom_authorization_server(
+            "https://dev-1.okta.com/oauth2/default"
+        ));
         assert!(!is_custom_authorization_server("https://dev-1.okta.com"));
-        assert!(!is_custom_authorization_server("https://dev-1.okta.com/oauth2/"));
-        assert!(!is_custom_authorization_server("https://dev-1.okta.com/oauth2/default/v1"));
+        assert!(!is_custom_authorization_server(
+            "https://dev-1.okta.com/oauth2/"
+        ));
+        assert!(!is_custom_authorization_server(
+            "https://dev-1.okta.com/oauth2/default/v1"
+        ));
     }
 }

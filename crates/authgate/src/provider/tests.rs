@@ -29,7 +29,10 @@ fn oidc_tries_the_oidc_form_then_rfc8414() {
             issuer: "https://idp.example.com/tenant1".into(),
         }
     );
-    assert_eq!(route.validation.issuer, IssuerRule::Exact(vec!["https://idp.example.com/tenant1".into()]));
+    assert_eq!(
+        route.validation.issuer,
+        IssuerRule::Exact(vec!["https://idp.example.com/tenant1".into()])
+    );
     assert_eq!(route.validation.algorithms, Algorithm::ASYMMETRIC.to_vec());
     assert_eq!(route.validation.kind, access_token(false));
 }
@@ -42,13 +45,18 @@ fn overrides_replace_discovery() {
     p.algorithms = vec!["ES256".into()];
     p.leeway = Some(Duration::from_secs(5));
     let route = only_route(&p);
-    let KeySource::Discovery { urls, .. } = &route.source else { panic!("{:?}", route.source) };
+    let KeySource::Discovery { urls, .. } = &route.source else {
+        panic!("{:?}", route.source)
+    };
     assert_eq!(urls, &["https://meta.example.com/doc"]);
     assert_eq!(route.validation.kind, access_token(true));
     assert_eq!(route.validation.algorithms, vec![Algorithm::ES256]);
     assert_eq!(route.validation.leeway, Duration::from_secs(5));
     p.jwks_uri = Some("https://idp.example.com/keys".into());
-    assert_eq!(only_route(&p).source, KeySource::Jwks("https://idp.example.com/keys".into()));
+    assert_eq!(
+        only_route(&p).source,
+        KeySource::Jwks("https://idp.example.com/keys".into())
+    );
 }
 
 #[test]
@@ -58,8 +66,13 @@ fn okta_reads_metadata_appended_under_its_authorization_server() {
     p.audiences = vec!["api://default".into()];
     p.validate().unwrap();
     let route = only_route(&p);
-    let KeySource::Discovery { urls, .. } = &route.source else { panic!("{:?}", route.source) };
-    assert_eq!(urls[1], "https://dev-1.okta.com/oauth2/default/.well-known/oauth-authorization-server");
+    let KeySource::Discovery { urls, .. } = &route.source else {
+        panic!("{:?}", route.source)
+    };
+    assert_eq!(
+        urls[1],
+        "https://dev-1.okta.com/oauth2/default/.well-known/oauth-authorization-server"
+    );
     assert_eq!(route.validation.algorithms, vec![Algorithm::RS256]);
     assert_eq!(route.mapping, ClaimMapping::default());
 }
@@ -74,10 +87,18 @@ fn jwt_i03_auth0_keeps_its_trailing_slash_and_maps_permissions() {
     p.issuer = Some("https://tenant.us.auth0.com/".into());
     p.validate().unwrap();
     let route = only_route(&p);
-    assert_eq!(route.validation.issuer, IssuerRule::Exact(vec!["https://tenant.us.auth0.com/".into()]));
+    assert_eq!(
+        route.validation.issuer,
+        IssuerRule::Exact(vec!["https://tenant.us.auth0.com/".into()])
+    );
     assert!(route.mapping.roles.contains(&"permissions".to_owned()));
-    let KeySource::Discovery { urls, issuer } = &route.source else { panic!("{:?}", route.source) };
-    assert_eq!(urls, &["https://tenant.us.auth0.com/.well-known/openid-configuration"]);
+    let KeySource::Discovery { urls, issuer } = &route.source else {
+        panic!("{:?}", route.source)
+    };
+    assert_eq!(
+        urls,
+        &["https://tenant.us.auth0.com/.well-known/openid-configuration"]
+    );
     assert_eq!(issuer, "https://tenant.us.auth0.com/");
 }
 

@@ -4,7 +4,9 @@ use crate::config::ProviderConfig;
 use crate::http_client::HttpClient;
 use crate::jwks::{KeyCache, Loaded};
 use crate::provider::{RouteSpec, is_guid};
-use authgate_core::{IssuerRule, Jws, Principal, UnixTime, VerifyError, VerifyErrorKind, verify_jws};
+use authgate_core::{
+    IssuerRule, Jws, Principal, UnixTime, VerifyError, VerifyErrorKind, verify_jws,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -25,22 +27,39 @@ impl Route {
             IssuerRule::Exact(list) => list.join(" | "),
             IssuerRule::EntraTemplate { templates, .. } => templates.join(" | "),
         };
-        let keys = KeyCache::new(issuer, spec.source.clone(), http.clone(), p.insecure_allow_http, p.jwks.clone());
-        Route { provider: p.id.clone(), spec, keys }
+        let keys = KeyCache::new(
+            issuer,
+            spec.source.clone(),
+            http.clone(),
+            p.insecure_allow_http,
+            p.jwks.clone(),
+        );
+        Route {
+            provider: p.id.clone(),
+            spec,
+            keys,
+        }
     }
 
     /// Full verification; returns the principal and the key-set generation used.
-    pub(crate) async fn verify(&self, jws: &Jws<'_>, now: UnixTime) -> Result<(Principal, u64), VerifyError> {
+    pub(crate) async fn verify(
+        &self,
+        jws: &Jws<'_>,
+        now: UnixTime,
+    ) -> Result<(Principal, u64), VerifyError> {
         let loaded = self.keys.usable()?;
         let loaded = match verify_jws(jws, &loaded.keys, &self.spec.validation, now) {
             Ok(()) => loaded,
-            Err(e) if e.kind() == VerifyErrorKind::UnknownKey => self.verify_with_fresh_keys(jws, now, loaded, e).await?,
+            Err(e) if e.kind() == VerifyErrorKind::UnknownKey => {
+                self.verify_with_fresh_keys(jws, now, loaded, e).await?
+            }
             Err(e) => return Err(e),
         };
         if let Some(extra) = &self.spec.extra {
             extra.check(jws.claims())?;
         }
-        let principal = Principal::from_claims(&self.provider, jws.claims().clone(), &self.spec.mapping);
+        let principal =
+            Principal::from_claims(&self.provider, jws.claims().clone(), &self.spec.mapping);
         Ok((principal, loaded.generation))
     }
 
@@ -86,7 +105,9 @@ impl RouteTable {
                 IssuerRule::EntraTemplate { templates, .. } => {
                     for t in templates {
                         if let Some((prefix, suffix)) = t.split_once("{tenantid}") {
-                            table.templates.push((prefix.to_owned(), suffix.to_owned(), i));
+                            table
+                                .templates
+                                .push((prefix.to_owned(), suffix.to_owned(), i));
                         }
                     }
                 }
@@ -99,7 +120,9 @@ impl RouteTable {
     pub(crate) fn candidates(&self, iss: &str) -> Vec<usize> {
         let mut found: Vec<usize> = self.exact.get(iss).cloned().unwrap_or_default();
         for (prefix, suffix, i) in &self.templates {
-            let middle = iss.strip_prefix(prefix.as_str()).and_then(|rest| rest.strip_suffix(suffix.as_str()));
+            let middle = iss
+                .strip_prefix(prefix.as_str())
+                .and_then(|rest| rest.strip_suffix(suffix.as_str()));
             if middle.is_some_and(is_guid) {
                 found.push(*i);
             }

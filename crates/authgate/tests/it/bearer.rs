@@ -3,9 +3,9 @@
 //! response headers.
 
 use authgate::{Auth, BearerAuthLayer};
+use authgate_devidp::{Fault, Flavor, MintRequest};
 use axum::Router;
 use axum::routing::{get, post};
-use authgate_devidp::{Flavor, MintRequest};
 use harness::{Harness, body_json, header};
 use reqwest::StatusCode;
 use std::time::Duration;
@@ -14,7 +14,9 @@ use std::time::Duration;
 /// tenant) and generic OIDC issuers, and apps served on loopback.
 pub(crate) mod harness {
     use authgate::{FixedClock, ProviderConfig, ProviderKind, Verifier};
-    use authgate_devidp::{DEV_TENANT, DevIdp, ENTRA_API_CLIENT_ID, Flavor, MintRequest, OIDC_AUDIENCE, RunningIdp};
+    use authgate_devidp::{
+        DEV_TENANT, DevIdp, ENTRA_API_CLIENT_ID, Flavor, MintRequest, OIDC_AUDIENCE, RunningIdp,
+    };
     use axum::Router;
     use std::sync::Arc;
 
@@ -27,7 +29,14 @@ pub(crate) mod harness {
 
     impl Harness {
         pub(crate) async fn start() -> Self {
+            Self::start_with(|_| {}).await
+        }
+
+        /// Like [`Harness::start`], with `prepare` applied to the IdP before the verifier
+        /// fetches anything (to inject faults).
+        pub(crate) async fn start_with(prepare: impl FnOnce(&DevIdp)) -> Self {
             let idp = DevIdp::start_loopback().await.unwrap();
+            prepare(&idp.idp);
             let clock = FixedClock::at_system_now();
             let verifier = Verifier::builder()
                 .provider(entra(&idp.idp))
@@ -37,7 +46,12 @@ pub(crate) mod harness {
                 .await
                 .unwrap();
             let client = reqwest::Client::builder().no_proxy().build().unwrap();
-            Harness { idp, verifier, clock, client }
+            Harness {
+                idp,
+                verifier,
+                clock,
+                client,
+            }
         }
 
         pub(crate) fn mint(&self, req: MintRequest) -> String {
@@ -92,7 +106,11 @@ pub(crate) mod harness {
 
     /// A response header as a string ("" when absent).
     pub(crate) fn header(response: &reqwest::Response, name: &str) -> String {
-        response.headers().get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
     }
 
     pub(crate) async fn body_json(response: reqwest::Response) -> serde_json::Value {
@@ -124,13 +142,15 @@ async fn app(h: &Harness) -> String {
 
 const BARE: &str = "Bearer";
 const INVALID_TOKEN: &str = r#"Bearer error="invalid_token""#;
-const BAD_SEPARATOR: &str =
-    r#"Bearer error="invalid_request", error_description="separate the Bearer scheme from the token with exactly one space""#;
+const BAD_SEPARATOR: &str = r#"Bearer error="invalid_request", error_description="separate the Bearer scheme from the token with exactly one space""#;
 const SEVERAL: &str = r#"Bearer error="invalid_request", error_description="send exactly one bearer credential in one Authorization header""#;
-const TWO_METHODS: &str =
-    r#"Bearer error="invalid_request", error_description="send the access token in the Authorization header only""#;
+const TWO_METHODS: &str = r#"Bearer error="invalid_request", error_description="send the access token in the Authorization header only""#;
 
-async fn assert_rejected(response: reqwest::Response, status: StatusCode, challenge: &str) -> serde_json::Value {
+async fn assert_rejected(
+    response: reqwest::Response,
+    status: StatusCode,
+    challenge: &str,
+) -> serde_json::Value {
     assert_eq!(response.status(), status);
     assert_eq!(header(&response, "www-authenticate"), challenge);
     assert_eq!(header(&response, "cache-control"), "no-store");
@@ -142,10 +162,14 @@ async fn assert_rejected(response: reqwest::Response, status: StatusCode, challe
 async fn valid_token_reaches_the_handler_with_its_principal() {
     let h = Harness::start().await;
     let base = app(&h).await;
-    let response = h.get_bearer(&format!("{base}/me"), &h.entra(&["access_as_user"])).await;
+    let response = h
+        .get_bearer(&format!("{base}/me"), &h.entra(&["access_as_user"]))
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.text().await.unwrap().starts_with("entra "));
-    let response = h.get_bearer(&format!("{base}/me"), &h.oidc(&["read_data"])).await;
+    let response = h
+        .get_bearer(&format!("{base}/me"), &h.oidc(&["read_data"]))
+        .await;
     assert!(response.text().await.unwrap().starts_with("dev-oidc "));
 }
 
@@ -155,7 +179,9 @@ async fn jwt_b01_scheme_is_case_insensitive() {
     let base = app(&h).await;
     let token = h.entra(&["access_as_user"]);
     for scheme in ["Bearer", "bearer", "BEARER", "bEARER"] {
-        let response = h.get(&format!("{base}/me"), &[&format!("{scheme} {token}")]).await;
+        let response = h
+            .get(&format!("{base}/me"), &[&format!("{scheme} {token}")])
+            .await;
         assert_eq!(response.status(), StatusCode::OK, "{scheme}");
     }
 }
@@ -176,7 +202,9 @@ async fn jwt_b02_two_spaces_or_a_tab_is_an_invalid_request() {
 async fn jwt_b03_basic_gets_a_bare_bearer_challenge() {
     let h = Harness::start().await;
     let base = app(&h).await;
-    let response = h.get(&format!("{base}/me"), &["Basic dXNlcjpwYXNzd29yZA=="]).await;
+    let response = h
+        .get(&format!("{base}/me"), &["Basic dXNlcjpwYXNzd29yZA=="])
+        .await;
     assert_rejected(response, StatusCode::UNAUTHORIZED, BARE).await;
 }
 
@@ -188,7 +216,12 @@ async fn jwt_b04_two_headers_or_a_list_is_an_invalid_request() {
     let bearer = format!("Bearer {token}");
     let response = h.get(&format!("{base}/me"), &[&bearer, &bearer]).await;
     assert_rejected(response, StatusCode::BAD_REQUEST, SEVERAL).await;
-    let response = h.get(&format!("{base}/me"), &[&format!("Bearer {token}, Bearer {token}")]).await;
+    let response = h
+        .get(
+            &format!("{base}/me"),
+            &[&format!("Bearer {token}, Bearer {token}")],
+        )
+        .await;
     assert_rejected(response, StatusCode::BAD_REQUEST, SEVERAL).await;
 }
 
@@ -197,7 +230,9 @@ async fn jwt_b05_header_and_query_token_is_an_invalid_request() {
     let h = Harness::start().await;
     let base = app(&h).await;
     let token = h.entra(&["access_as_user"]);
-    let response = h.get_bearer(&format!("{base}/me?access_token={token}"), &token).await;
+    let response = h
+        .get_bearer(&format!("{base}/me?access_token={token}"), &token)
+        .await;
     assert_rejected(response, StatusCode::BAD_REQUEST, TWO_METHODS).await;
 }
 
@@ -209,7 +244,9 @@ async fn jwt_b06_query_token_alone_is_never_accepted() {
     let response = h.get(&format!("{base}/me?access_token={token}"), &[]).await;
     assert_rejected(response, StatusCode::UNAUTHORIZED, BARE).await;
     // Not even on an optional route: a query token never makes a request anonymous either.
-    let response = h.get(&format!("{base}/maybe?access_token={token}"), &[]).await;
+    let response = h
+        .get(&format!("{base}/maybe?access_token={token}"), &[])
+        .await;
     assert_rejected(response, StatusCode::UNAUTHORIZED, BARE).await;
 }
 
@@ -252,8 +289,15 @@ async fn jwt_b08_every_bad_token_gets_the_same_answer() {
 async fn expired_token_is_invalid_token_without_saying_why() {
     let h = Harness::start().await;
     let base = app(&h).await;
-    let token = h.mint(MintRequest::new(Flavor::EntraV2).scopes(["access_as_user"]).lifetime(Duration::from_secs(600)));
-    assert_eq!(h.get_bearer(&format!("{base}/me"), &token).await.status(), StatusCode::OK);
+    let token = h.mint(
+        MintRequest::new(Flavor::EntraV2)
+            .scopes(["access_as_user"])
+            .lifetime(Duration::from_secs(600)),
+    );
+    assert_eq!(
+        h.get_bearer(&format!("{base}/me"), &token).await.status(),
+        StatusCode::OK
+    );
     h.clock.advance(Duration::from_secs(600 + 120));
     let response = h.get_bearer(&format!("{base}/me"), &token).await;
     let body = assert_rejected(response, StatusCode::UNAUTHORIZED, INVALID_TOKEN).await;
@@ -278,9 +322,13 @@ async fn jwt_f12_whitespace_around_the_token_is_refused() {
     let h = Harness::start().await;
     let base = app(&h).await;
     let token = h.entra(&["access_as_user"]);
-    let response = h.get(&format!("{base}/me"), &[&format!("Bearer   {token}")]).await;
+    let response = h
+        .get(&format!("{base}/me"), &[&format!("Bearer   {token}")])
+        .await;
     assert_rejected(response, StatusCode::BAD_REQUEST, BAD_SEPARATOR).await;
-    let response = h.get(&format!("{base}/me"), &[&format!("Bearer {token} x")]).await;
+    let response = h
+        .get(&format!("{base}/me"), &[&format!("Bearer {token} x")])
+        .await;
     assert_rejected(response, StatusCode::BAD_REQUEST, SEVERAL).await;
 }
 
@@ -300,16 +348,23 @@ async fn jwt_f12_token_folded_across_header_lines_is_refused() {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).await.unwrap();
     let status_line = answer.lines().next().unwrap_or_default();
-    assert!(status_line.starts_with("HTTP/1.1 400") || status_line.starts_with("HTTP/1.1 401"), "{status_line}");
+    assert!(
+        status_line.starts_with("HTTP/1.1 400") || status_line.starts_with("HTTP/1.1 401"),
+        "{status_line}"
+    );
 }
 
 #[tokio::test]
 async fn providers_restriction_rejects_other_issuers_as_invalid_token() {
     let h = Harness::start().await;
     let base = app(&h).await;
-    let response = h.get_bearer(&format!("{base}/entra"), &h.entra(&["access_as_user"])).await;
+    let response = h
+        .get_bearer(&format!("{base}/entra"), &h.entra(&["access_as_user"]))
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let response = h.get_bearer(&format!("{base}/entra"), &h.oidc(&["access_as_user"])).await;
+    let response = h
+        .get_bearer(&format!("{base}/entra"), &h.oidc(&["access_as_user"]))
+        .await;
     assert_rejected(response, StatusCode::UNAUTHORIZED, INVALID_TOKEN).await;
 }
 
@@ -329,23 +384,56 @@ async fn optional_layer_lets_anonymous_requests_through_but_not_bad_tokens() {
 async fn realm_comes_first_and_is_quoted() {
     let h = Harness::start().await;
     let layer = BearerAuthLayer::new(h.verifier.clone()).realm(r#"orders "api""#);
-    let base = h.serve(Router::new().route("/me", get(whoami).route_layer(layer))).await;
+    let base = h
+        .serve(Router::new().route("/me", get(whoami).route_layer(layer)))
+        .await;
     let response = h.get(&format!("{base}/me"), &[]).await;
-    assert_rejected(response, StatusCode::UNAUTHORIZED, r#"Bearer realm="orders \"api\"""#).await;
+    assert_rejected(
+        response,
+        StatusCode::UNAUTHORIZED,
+        r#"Bearer realm="orders \"api\"""#,
+    )
+    .await;
     let response = h.get_bearer(&format!("{base}/me"), "abc.def.ghi").await;
     let expected = r#"Bearer realm="orders \"api\"", error="invalid_token""#;
     assert_rejected(response, StatusCode::UNAUTHORIZED, expected).await;
 }
 
 #[tokio::test]
+async fn keys_unavailable_is_a_503_with_retry_after_never_a_pass() {
+    let h = Harness::start_with(|idp| idp.set_fault(Fault::Status(503))).await;
+    let base = app(&h).await;
+    let token = h.entra(&["access_as_user"]);
+    let response = h.get_bearer(&format!("{base}/me"), &token).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(header(&response, "retry-after"), "5");
+    assert_eq!(header(&response, "www-authenticate"), "");
+    assert_eq!(header(&response, "cache-control"), "no-store");
+    assert_eq!(
+        body_json(response).await,
+        serde_json::json!({ "error": "temporarily_unavailable" })
+    );
+    // Optional mode fails closed too: a token that cannot be checked is not anonymous.
+    let response = h.get_bearer(&format!("{base}/maybe"), &token).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
 async fn extractor_without_the_layer_is_a_500_not_a_401() {
     let h = Harness::start().await;
-    let router = Router::new().route("/me", get(whoami)).route("/maybe", get(maybe));
+    let router = Router::new()
+        .route("/me", get(whoami))
+        .route("/maybe", get(maybe));
     let base = h.serve(router).await;
     for path in ["/me", "/maybe"] {
-        let response = h.get_bearer(&format!("{base}{path}"), &h.entra(&["access_as_user"])).await;
+        let response = h
+            .get_bearer(&format!("{base}{path}"), &h.entra(&["access_as_user"]))
+            .await;
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(header(&response, "www-authenticate"), "");
-        assert_eq!(body_json(response).await, serde_json::json!({ "error": "server_error" }));
+        assert_eq!(
+            body_json(response).await,
+            serde_json::json!({ "error": "server_error" })
+        );
     }
 }

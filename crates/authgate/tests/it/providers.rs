@@ -7,8 +7,8 @@ use authgate::VerifyErrorKind::{
 };
 use authgate_core::{Algorithm, SigningKey};
 use authgate_devidp::{
-    Auth0Dialect, DEV_TENANT, ENTRA_API_CLIENT_ID, ENTRA_CLIENT_APP_ID, Flavor, MintRequest, OKTA_CLIENT_ID,
-    SECOND_TENANT,
+    Auth0Dialect, DEV_TENANT, ENTRA_API_CLIENT_ID, ENTRA_CLIENT_APP_ID, Flavor, MintRequest,
+    OKTA_CLIENT_ID, SECOND_TENANT,
 };
 use std::time::Duration;
 
@@ -20,7 +20,9 @@ const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 async fn entra_v2_user_token_is_accepted() {
     let fx = Fixture::start().await;
     let verifier = fx.verifier([fx.entra(DEV_TENANT)]).await;
-    let token = fx.idp().mint(&MintRequest::new(Flavor::EntraV2).scopes(["access_as_user"]));
+    let token = fx
+        .idp()
+        .mint(&MintRequest::new(Flavor::EntraV2).scopes(["access_as_user"]));
     let p = verifier.verify(&token).await.unwrap();
     assert_eq!(p.provider, "entra");
     assert_eq!(p.tenant.as_deref(), Some(DEV_TENANT));
@@ -33,7 +35,11 @@ async fn entra_v2_user_token_is_accepted() {
 async fn entra_app_only_token_is_accepted_and_marked() {
     let fx = Fixture::start().await;
     let verifier = fx.verifier([fx.entra(DEV_TENANT)]).await;
-    let token = fx.idp().mint(&MintRequest::new(Flavor::EntraV2).app_only().roles(["Orders.Read.All"]));
+    let token = fx.idp().mint(
+        &MintRequest::new(Flavor::EntraV2)
+            .app_only()
+            .roles(["Orders.Read.All"]),
+    );
     let p = verifier.verify(&token).await.unwrap();
     assert!(p.app_only);
     assert_eq!(p.roles, ["Orders.Read.All"]);
@@ -43,7 +49,9 @@ async fn entra_app_only_token_is_accepted_and_marked() {
 #[tokio::test]
 async fn jwt_i09_v1_token_is_rejected_unless_v1_is_enabled() {
     let fx = Fixture::start().await;
-    let v1 = fx.idp().mint(&MintRequest::new(Flavor::EntraV1).scopes(["user_impersonation"]));
+    let v1 = fx
+        .idp()
+        .mint(&MintRequest::new(Flavor::EntraV1).scopes(["user_impersonation"]));
     let v2_only = fx.verifier([fx.entra(DEV_TENANT)]).await;
     assert_eq!(kind(v2_only.verify(&v1).await), UnknownIssuer);
 
@@ -51,10 +59,22 @@ async fn jwt_i09_v1_token_is_rejected_unless_v1_is_enabled() {
     both.token_versions = vec![1, 2];
     let verifier = fx.verifier([both]).await;
     let p = verifier.verify(&v1).await.unwrap();
-    assert_eq!(p.issuer, fx.idp().issuer_for_tenant(Flavor::EntraV1, DEV_TENANT));
-    assert_eq!(p.client_id.as_deref(), Some(ENTRA_CLIENT_APP_ID), "v1 names the client in appid");
-    let v2 = fx.idp().mint(&MintRequest::new(Flavor::EntraV2).scopes(["access_as_user"]));
-    assert!(verifier.verify(&v2).await.is_ok(), "the issuer picks the version");
+    assert_eq!(
+        p.issuer,
+        fx.idp().issuer_for_tenant(Flavor::EntraV1, DEV_TENANT)
+    );
+    assert_eq!(
+        p.client_id.as_deref(),
+        Some(ENTRA_CLIENT_APP_ID),
+        "v1 names the client in appid"
+    );
+    let v2 = fx
+        .idp()
+        .mint(&MintRequest::new(Flavor::EntraV2).scopes(["access_as_user"]));
+    assert!(
+        verifier.verify(&v2).await.is_ok(),
+        "the issuer picks the version"
+    );
 }
 
 #[tokio::test]
@@ -62,7 +82,11 @@ async fn jwt_d09_microsoft_graph_tokens_are_refused_by_audience() {
     let fx = Fixture::start().await;
     let verifier = fx.verifier([fx.entra(DEV_TENANT)]).await;
     for aud in [GRAPH_APP_ID, "https://graph.microsoft.com"] {
-        let token = fx.idp().mint(&MintRequest::new(Flavor::EntraV2).scopes(["User.Read"]).audience(aud));
+        let token = fx.idp().mint(
+            &MintRequest::new(Flavor::EntraV2)
+                .scopes(["User.Read"])
+                .audience(aud),
+        );
         assert_eq!(kind(verifier.verify(&token).await), WrongAudience, "{aud}");
     }
 }
@@ -73,10 +97,17 @@ async fn jwt_d08_only_configured_audience_forms_match() {
     let mut p = fx.entra(DEV_TENANT);
     p.audiences = vec![ENTRA_API_CLIENT_ID.into()];
     let verifier = fx.verifier([p]).await;
-    let bare = fx.idp().mint(&MintRequest::new(Flavor::EntraV2).scopes(["access_as_user"]));
+    let bare = fx
+        .idp()
+        .mint(&MintRequest::new(Flavor::EntraV2).scopes(["access_as_user"]));
     assert!(verifier.verify(&bare).await.is_ok());
-    let uri = MintRequest::new(Flavor::EntraV2).scopes(["access_as_user"]).audience(format!("api://{ENTRA_API_CLIENT_ID}"));
-    assert_eq!(kind(verifier.verify(&fx.idp().mint(&uri)).await), WrongAudience);
+    let uri = MintRequest::new(Flavor::EntraV2)
+        .scopes(["access_as_user"])
+        .audience(format!("api://{ENTRA_API_CLIENT_ID}"));
+    assert_eq!(
+        kind(verifier.verify(&fx.idp().mint(&uri)).await),
+        WrongAudience
+    );
 }
 
 #[tokio::test]
@@ -94,7 +125,13 @@ async fn entra_multi_tenant_accepts_allowed_tenants_only() {
     p.allowed_tenants = vec![DEV_TENANT.into()];
     let verifier = fx.verifier([p]).await;
     assert!(verifier.is_ready());
-    let mint = |tenant: &str| fx.idp().mint(&MintRequest::new(Flavor::EntraV2).scopes(["access_as_user"]).tenant(tenant));
+    let mint = |tenant: &str| {
+        fx.idp().mint(
+            &MintRequest::new(Flavor::EntraV2)
+                .scopes(["access_as_user"])
+                .tenant(tenant),
+        )
+    };
     let p = verifier.verify(&mint(DEV_TENANT)).await.unwrap();
     assert_eq!(p.tenant.as_deref(), Some(DEV_TENANT));
     // JWT-I08: a tenant that is not on the allow-list.
@@ -107,9 +144,14 @@ async fn jwt_i07_multi_tenant_iss_and_tid_must_agree() {
     let mut p = fx.entra("common");
     p.allowed_tenants = vec![DEV_TENANT.into(), SECOND_TENANT.into()];
     let verifier = fx.verifier([p]).await;
-    let forged = MintRequest::new(Flavor::EntraV2).scopes(["access_as_user"]).tenant(DEV_TENANT).claim("tid", SECOND_TENANT);
+    let forged = MintRequest::new(Flavor::EntraV2)
+        .scopes(["access_as_user"])
+        .tenant(DEV_TENANT)
+        .claim("tid", SECOND_TENANT);
     assert!(verifier.verify(&fx.idp().mint(&forged)).await.is_err());
-    let second = MintRequest::new(Flavor::EntraV2).scopes(["access_as_user"]).tenant(SECOND_TENANT);
+    let second = MintRequest::new(Flavor::EntraV2)
+        .scopes(["access_as_user"])
+        .tenant(SECOND_TENANT);
     assert!(verifier.verify(&fx.idp().mint(&second)).await.is_ok());
 }
 
@@ -119,7 +161,10 @@ async fn jwt_i07_multi_tenant_iss_and_tid_must_agree() {
 async fn google_id_token_is_accepted() {
     let fx = Fixture::start().await;
     let verifier = fx.verifier([fx.google()]).await;
-    let p = verifier.verify(&fx.idp().mint(&MintRequest::new(Flavor::Google))).await.unwrap();
+    let p = verifier
+        .verify(&fx.idp().mint(&MintRequest::new(Flavor::Google)))
+        .await
+        .unwrap();
     assert_eq!(p.provider, "google");
     assert_eq!(p.issuer, fx.idp().issuer(Flavor::Google));
 }
@@ -129,7 +174,9 @@ async fn jwt_i11_the_legacy_spelling_is_only_for_the_real_google_issuer() {
     let fx = Fixture::start().await;
     let verifier = fx.verifier([fx.google()]).await;
     let schemeless = fx.idp().issuer(Flavor::Google).replacen("http://", "", 1);
-    let token = fx.idp().mint(&MintRequest::new(Flavor::Google).claim("iss", schemeless));
+    let token = fx
+        .idp()
+        .mint(&MintRequest::new(Flavor::Google).claim("iss", schemeless));
     assert_eq!(kind(verifier.verify(&token).await), UnknownIssuer);
 }
 
@@ -147,11 +194,19 @@ async fn jwt_s08_google_hosted_domain_is_checked_on_hd() {
     let mut p = fx.google();
     p.hosted_domain = Some("example.com".into());
     let verifier = fx.verifier([p]).await;
-    let with_hd = |hd: &str| fx.idp().mint(&MintRequest::new(Flavor::Google).claim("hd", hd));
+    let with_hd = |hd: &str| {
+        fx.idp()
+            .mint(&MintRequest::new(Flavor::Google).claim("hd", hd))
+    };
     assert!(verifier.verify(&with_hd("example.com")).await.is_ok());
     assert!(verifier.verify(&with_hd("evil-example.com")).await.is_err());
     // The e-mail domain is never a substitute for hd.
-    assert!(verifier.verify(&fx.idp().mint(&MintRequest::new(Flavor::Google))).await.is_err());
+    assert!(
+        verifier
+            .verify(&fx.idp().mint(&MintRequest::new(Flavor::Google)))
+            .await
+            .is_err()
+    );
 }
 
 // ---- Okta, Auth0, generic OIDC --------------------------------------------------------
@@ -160,7 +215,9 @@ async fn jwt_s08_google_hosted_domain_is_checked_on_hd() {
 async fn okta_scp_array_and_cid_are_read() {
     let fx = Fixture::start().await;
     let verifier = fx.verifier([fx.okta()]).await;
-    let token = fx.idp().mint(&MintRequest::new(Flavor::Okta).scopes(["orders.read", "orders.write"]));
+    let token = fx
+        .idp()
+        .mint(&MintRequest::new(Flavor::Okta).scopes(["orders.read", "orders.write"]));
     let p = verifier.verify(&token).await.unwrap();
     assert_eq!(p.scopes, ["orders.read", "orders.write"]);
     assert_eq!(p.client_id.as_deref(), Some(OKTA_CLIENT_ID));
@@ -171,7 +228,9 @@ async fn auth0_both_dialects_and_permissions_as_roles() {
     let fx = Fixture::start().await;
     let verifier = fx.verifier([fx.auth0()]).await;
     for dialect in [Auth0Dialect::Rfc9068, Auth0Dialect::Auth0] {
-        let mut req = MintRequest::new(Flavor::Auth0).scopes(["read:orders"]).roles(["read:orders", "write:orders"]);
+        let mut req = MintRequest::new(Flavor::Auth0)
+            .scopes(["read:orders"])
+            .roles(["read:orders", "write:orders"]);
         req.auth0_dialect = dialect;
         let p = verifier.verify(&fx.idp().mint(&req)).await.unwrap();
         assert_eq!(p.roles, ["read:orders", "write:orders"], "{dialect:?}");
@@ -184,7 +243,9 @@ async fn jwt_i03_auth0_issuer_without_its_trailing_slash_is_rejected() {
     let fx = Fixture::start().await;
     let verifier = fx.verifier([fx.auth0()]).await;
     let issuer = fx.idp().issuer(Flavor::Auth0);
-    let token = fx.idp().mint(&MintRequest::new(Flavor::Auth0).claim("iss", issuer.trim_end_matches('/')));
+    let token = fx
+        .idp()
+        .mint(&MintRequest::new(Flavor::Auth0).claim("iss", issuer.trim_end_matches('/')));
     assert_eq!(kind(verifier.verify(&token).await), UnknownIssuer);
 }
 
@@ -194,7 +255,12 @@ async fn jwt_k02_rfc9068_issuer_requires_at_jwt() {
     let mut p = fx.oidc();
     p.require_at_jwt = true;
     let verifier = fx.verifier([p]).await;
-    assert!(verifier.verify(&fx.idp().mint(&MintRequest::new(Flavor::Oidc))).await.is_ok());
+    assert!(
+        verifier
+            .verify(&fx.idp().mint(&MintRequest::new(Flavor::Oidc)))
+            .await
+            .is_ok()
+    );
     let plain = MintRequest::new(Flavor::Oidc).header("typ", "JWT");
     assert!(verifier.verify(&fx.idp().mint(&plain)).await.is_err());
 }
@@ -206,11 +272,19 @@ async fn jwt_r02_unknown_issuers_cause_no_fetch() {
     let fx = Fixture::start().await;
     let verifier = fx.verifier([fx.oidc(), fx.okta()]).await;
     let (jwks, discovery) = (fx.idp().jwks_hits(), fx.idp().discovery_hits());
-    for iss in ["https://attacker.example/", &format!("{}/oidc2", fx.idp().base_url())] {
-        let token = fx.idp().mint(&MintRequest::new(Flavor::Oidc).claim("iss", iss));
+    for iss in [
+        "https://attacker.example/",
+        &format!("{}/oidc2", fx.idp().base_url()),
+    ] {
+        let token = fx
+            .idp()
+            .mint(&MintRequest::new(Flavor::Oidc).claim("iss", iss));
         assert_eq!(kind(verifier.verify(&token).await), UnknownIssuer);
     }
-    assert_eq!((fx.idp().jwks_hits(), fx.idp().discovery_hits()), (jwks, discovery));
+    assert_eq!(
+        (fx.idp().jwks_hits(), fx.idp().discovery_hits()),
+        (jwks, discovery)
+    );
 }
 
 #[tokio::test]
@@ -224,8 +298,17 @@ async fn jwt_a17_jku_x5u_and_jwk_headers_are_never_fetched_or_trusted() {
         .header("jku", jwks_url.clone())
         .header("x5u", jwks_url)
         .header("jwk", attacker.public_jwk().unwrap());
-    assert!(verifier.verify(&fx.idp().mint_with_key(&req, &attacker)).await.is_err());
-    assert_eq!(fx.idp().jwks_hits(), hits, "no outbound request for jku/x5u");
+    assert!(
+        verifier
+            .verify(&fx.idp().mint_with_key(&req, &attacker))
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        fx.idp().jwks_hits(),
+        hits,
+        "no outbound request for jku/x5u"
+    );
 }
 
 #[tokio::test]
@@ -238,8 +321,18 @@ async fn discovery_through_rfc8414_and_jwks_uri_override() {
     let verifier = fx.verifier([via_8414, direct]).await;
     assert!(verifier.is_ready(), "{:?}", verifier.key_status());
     assert_eq!(verifier.provider_ids(), ["okta", "oidc"]);
-    assert!(verifier.verify(&fx.idp().mint(&MintRequest::new(Flavor::Okta))).await.is_ok());
-    assert!(verifier.verify(&fx.idp().mint(&MintRequest::new(Flavor::Oidc))).await.is_ok());
+    assert!(
+        verifier
+            .verify(&fx.idp().mint(&MintRequest::new(Flavor::Okta)))
+            .await
+            .is_ok()
+    );
+    assert!(
+        verifier
+            .verify(&fx.idp().mint(&MintRequest::new(Flavor::Oidc)))
+            .await
+            .is_ok()
+    );
 }
 
 #[tokio::test]
@@ -248,7 +341,10 @@ async fn verify_for_restricts_providers_even_for_cached_tokens() {
     let verifier = fx.verifier([fx.oidc(), fx.okta()]).await;
     let token = fx.idp().mint(&MintRequest::new(Flavor::Oidc));
     assert!(verifier.verify(&token).await.is_ok());
-    assert_eq!(kind(verifier.verify_for(&token, &["okta".into()]).await), UnknownIssuer);
+    assert_eq!(
+        kind(verifier.verify_for(&token, &["okta".into()]).await),
+        UnknownIssuer
+    );
     assert!(verifier.verify_for(&token, &["oidc".into()]).await.is_ok());
 }
 
@@ -256,7 +352,9 @@ async fn verify_for_restricts_providers_even_for_cached_tokens() {
 async fn cached_tokens_still_expire_by_the_clock() {
     let fx = Fixture::start().await;
     let verifier = fx.verifier([fx.oidc()]).await;
-    let token = fx.idp().mint(&MintRequest::new(Flavor::Oidc).lifetime(Duration::from_secs(600)));
+    let token = fx
+        .idp()
+        .mint(&MintRequest::new(Flavor::Oidc).lifetime(Duration::from_secs(600)));
     assert!(verifier.verify(&token).await.is_ok());
     fx.clock.advance(Duration::from_secs(600 + 61));
     assert_eq!(kind(verifier.verify(&token).await), Expired);
@@ -270,8 +368,16 @@ async fn key_status_reports_each_issuer() {
     let verifier = fx.verifier([entra, fx.google()]).await;
     let status = verifier.key_status();
     assert_eq!(status.len(), 3, "entra v2, entra v1, google");
-    assert!(status.iter().all(|s| s.ready && !s.stale && s.keys >= 1 && s.last_error.is_none()), "{status:?}");
-    assert_eq!(status[1].issuer, fx.idp().issuer_for_tenant(Flavor::EntraV1, DEV_TENANT));
+    assert!(
+        status
+            .iter()
+            .all(|s| s.ready && !s.stale && s.keys >= 1 && s.last_error.is_none()),
+        "{status:?}"
+    );
+    assert_eq!(
+        status[1].issuer,
+        fx.idp().issuer_for_tenant(Flavor::EntraV1, DEV_TENANT)
+    );
 }
 
 #[tokio::test]
@@ -281,7 +387,12 @@ async fn invalid_configuration_fails_the_build_with_every_problem() {
     multi.allowed_tenants.clear();
     let mut auth0 = fx.auth0();
     auth0.issuer = auth0.issuer.map(|i| i.trim_end_matches('/').to_owned());
-    let err = authgate::Verifier::builder().provider(multi).provider(auth0).build().await.unwrap_err();
+    let err = authgate::Verifier::builder()
+        .provider(multi)
+        .provider(auth0)
+        .build()
+        .await
+        .unwrap_err();
     assert!(err.0.contains("providers[0].allowed_tenants"), "{err}");
     assert!(err.0.contains("providers[1].issuer"), "{err}");
 }
@@ -289,9 +400,22 @@ async fn invalid_configuration_fails_the_build_with_every_problem() {
 #[tokio::test]
 async fn a_provider_whose_keys_never_loaded_answers_keys_unavailable() {
     let fx = Fixture::start().await;
-    fx.idp().set_fault_for(Flavor::Okta, authgate_devidp::Fault::Status(503));
+    fx.idp()
+        .set_fault_for(Flavor::Okta, authgate_devidp::Fault::Status(503));
     let verifier = fx.verifier([fx.oidc(), fx.okta()]).await;
     assert!(!verifier.is_ready());
-    assert_eq!(kind(verifier.verify(&fx.idp().mint(&MintRequest::new(Flavor::Okta))).await), KeysUnavailable);
-    assert!(verifier.verify(&fx.idp().mint(&MintRequest::new(Flavor::Oidc))).await.is_ok());
+    assert_eq!(
+        kind(
+            verifier
+                .verify(&fx.idp().mint(&MintRequest::new(Flavor::Okta)))
+                .await
+        ),
+        KeysUnavailable
+    );
+    assert!(
+        verifier
+            .verify(&fx.idp().mint(&MintRequest::new(Flavor::Oidc)))
+            .await
+            .is_ok()
+    );
 }

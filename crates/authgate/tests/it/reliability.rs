@@ -17,12 +17,14 @@ fn jwks_fault(fx: &Fixture, fault: Fault) {
 
 /// A user token with a distinct subject, so the verified-token cache never answers for it.
 fn token(fx: &Fixture, n: usize) -> String {
-    fx.idp().mint(&MintRequest::new(Flavor::Oidc).subject(format!("user-{n}")))
+    fx.idp()
+        .mint(&MintRequest::new(Flavor::Oidc).subject(format!("user-{n}")))
 }
 
 /// A token signed by a key the IdP never published, with key id `kid`.
 fn unknown_kid_token(fx: &Fixture, key: &SigningKey, kid: &str) -> String {
-    fx.idp().mint_with_key(&MintRequest::new(Flavor::Oidc).header("kid", kid), key)
+    fx.idp()
+        .mint_with_key(&MintRequest::new(Flavor::Oidc).header("kid", kid), key)
 }
 
 fn attacker() -> SigningKey {
@@ -41,7 +43,11 @@ async fn r01_warm_cache_serves_through_an_outage_without_a_fetch_storm() {
         verifier.verify(&token(&fx, n)).await.unwrap();
     }
     // Known keys never trigger a fetch; at most the background retry ran meanwhile.
-    assert!(fx.idp().jwks_hits() <= hits + 1, "fetch storm: {} fetches", fx.idp().jwks_hits() - hits);
+    assert!(
+        fx.idp().jwks_hits() <= hits + 1,
+        "fetch storm: {} fetches",
+        fx.idp().jwks_hits() - hits
+    );
     let status = &verifier.key_status()[0];
     assert!(status.stale && status.ready, "{status:?}");
 }
@@ -54,7 +60,10 @@ async fn r01_strict_mode_fails_closed_at_the_ttl() {
     let verifier = fx.verifier([p]).await;
     fx.idp().set_fault(Fault::Status(503));
     advance(HOUR - Duration::from_secs(60)).await;
-    assert!(verifier.verify(&token(&fx, 1)).await.is_ok(), "within the TTL");
+    assert!(
+        verifier.verify(&token(&fx, 1)).await.is_ok(),
+        "within the TTL"
+    );
     advance(Duration::from_secs(61)).await;
     assert_eq!(kind(verifier.verify(&token(&fx, 2)).await), KeysUnavailable);
     assert!(!verifier.is_ready());
@@ -71,7 +80,11 @@ async fn r02_outage_past_max_stale_fails_closed_then_recovers() {
     fx.idp().set_fault(Fault::Status(503));
     advance(2 * HOUR + Duration::from_secs(1)).await;
     assert_eq!(kind(verifier.verify(&token(&fx, 1)).await), KeysUnavailable);
-    assert_eq!(kind(verifier.verify(&cached).await), KeysUnavailable, "cached results expire with the keys");
+    assert_eq!(
+        kind(verifier.verify(&cached).await),
+        KeysUnavailable,
+        "cached results expire with the keys"
+    );
     assert!(!verifier.is_ready());
     fx.idp().clear_faults();
     advance(Duration::from_secs(5 * 60)).await; // the longest backoff
@@ -107,8 +120,16 @@ async fn r04_a_hanging_jwks_does_not_delay_requests_with_known_keys() {
     tokio::time::sleep(Duration::from_millis(50)).await; // the forced fetch is now hanging
     let started = Instant::now();
     verifier.verify(&known).await.unwrap();
-    assert!(started.elapsed() < Duration::from_millis(100), "{:?}", started.elapsed());
-    assert_eq!(kind(forced.await.unwrap()), UnknownKey, "aborted at the timeout");
+    assert!(
+        started.elapsed() < Duration::from_millis(100),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        kind(forced.await.unwrap()),
+        UnknownKey,
+        "aborted at the timeout"
+    );
     assert!(verifier.is_ready());
 }
 
@@ -118,12 +139,36 @@ async fn r05_slow_or_oversized_jwks_keeps_the_old_keys() {
     let verifier = fx.verifier([fx.oidc()]).await;
     let key = attacker();
     jwks_fault(&fx, Fault::Slow(Duration::from_secs(10)));
-    assert_eq!(kind(verifier.verify(&unknown_kid_token(&fx, &key, "k1")).await), UnknownKey);
-    assert!(verifier.key_status()[0].last_error.as_deref().unwrap().contains("timed out"));
+    assert_eq!(
+        kind(verifier.verify(&unknown_kid_token(&fx, &key, "k1")).await),
+        UnknownKey
+    );
+    assert!(
+        verifier.key_status()[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("timed out")
+    );
     advance(COOLDOWN).await;
-    jwks_fault(&fx, Fault::Body(format!("{{\"keys\":[],\"pad\":\"{}\"}}", "x".repeat(300 * 1024))));
-    assert_eq!(kind(verifier.verify(&unknown_kid_token(&fx, &key, "k2")).await), UnknownKey);
-    assert!(verifier.key_status()[0].last_error.as_deref().unwrap().contains("size cap"));
+    jwks_fault(
+        &fx,
+        Fault::Body(format!(
+            "{{\"keys\":[],\"pad\":\"{}\"}}",
+            "x".repeat(300 * 1024)
+        )),
+    );
+    assert_eq!(
+        kind(verifier.verify(&unknown_kid_token(&fx, &key, "k2")).await),
+        UnknownKey
+    );
+    assert!(
+        verifier.key_status()[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("size cap")
+    );
     assert!(verifier.verify(&token(&fx, 0)).await.is_ok());
 }
 
@@ -157,7 +202,11 @@ async fn r07_random_unknown_kids_fetch_at_most_once_per_cooldown() {
         let t = unknown_kid_token(&fx, &key, &format!("random-{n}"));
         assert_eq!(kind(verifier.verify(&t).await), UnknownKey);
     }
-    assert_eq!(fx.idp().jwks_hits(), hits + 1, "one forced fetch, then negative results");
+    assert_eq!(
+        fx.idp().jwks_hits(),
+        hits + 1,
+        "one forced fetch, then negative results"
+    );
     advance(COOLDOWN).await;
     let t = unknown_kid_token(&fx, &key, "after-the-window");
     assert_eq!(kind(verifier.verify(&t).await), UnknownKey);
@@ -173,7 +222,10 @@ async fn r08_a_rotated_key_is_accepted_after_one_forced_refresh() {
     let hits = fx.idp().jwks_hits();
     assert!(verifier.verify(&token(&fx, 1)).await.is_ok());
     assert_eq!(fx.idp().jwks_hits(), hits + 1);
-    assert!(verifier.verify(&old).await.is_ok(), "the old key is still published");
+    assert!(
+        verifier.verify(&old).await.is_ok(),
+        "the old key is still published"
+    );
 }
 
 #[tokio::test]
@@ -183,7 +235,10 @@ async fn r09_a_removed_key_stops_working_after_the_next_fetch() {
     let compromised = token(&fx, 0);
     verifier.verify(&compromised).await.unwrap(); // now in the verified-token cache
     assert!(fx.idp().remove_key(&fx.idp().active_kid()));
-    assert!(verifier.verify(&token(&fx, 1)).await.is_ok(), "the replacement key triggers a fetch");
+    assert!(
+        verifier.verify(&token(&fx, 1)).await.is_ok(),
+        "the replacement key triggers a fetch"
+    );
     assert_eq!(kind(verifier.verify(&compromised).await), UnknownKey);
 }
 
@@ -192,13 +247,21 @@ async fn r10_bad_documents_never_replace_good_keys() {
     let fx = Fixture::start().await;
     let verifier = fx.verifier([fx.oidc()]).await;
     let key = attacker();
-    let bodies = ["{\"keys\":[]}", "<html><body>Sign in</body></html>", "{\"error\":\"server_error\"}", "{\"keys\":[{\"kty\":\"RSA\""];
+    let bodies = [
+        "{\"keys\":[]}",
+        "<html><body>Sign in</body></html>",
+        "{\"error\":\"server_error\"}",
+        "{\"keys\":[{\"kty\":\"RSA\"",
+    ];
     for (n, body) in bodies.into_iter().enumerate() {
         jwks_fault(&fx, Fault::Body(body.to_owned()));
         let t = unknown_kid_token(&fx, &key, &format!("k{n}"));
         assert_eq!(kind(verifier.verify(&t).await), UnknownKey, "{body}");
         assert!(verifier.key_status()[0].last_error.is_some(), "{body}");
-        assert!(verifier.verify(&token(&fx, n)).await.is_ok(), "good keys survive {body}");
+        assert!(
+            verifier.verify(&token(&fx, n)).await.is_ok(),
+            "good keys survive {body}"
+        );
         advance(COOLDOWN).await;
     }
 }
@@ -214,18 +277,34 @@ async fn r11_malformed_keys_are_skipped_and_good_ones_used() {
         key.public_jwk().unwrap(),
     ]});
     jwks_fault(&fx, Fault::Body(jwks.to_string()));
-    let t = fx.idp().mint_with_key(&MintRequest::new(Flavor::Oidc), &key);
-    assert!(verifier.verify(&t).await.is_ok(), "{:?}", verifier.key_status());
+    let t = fx
+        .idp()
+        .mint_with_key(&MintRequest::new(Flavor::Oidc), &key);
+    assert!(
+        verifier.verify(&t).await.is_ok(),
+        "{:?}",
+        verifier.key_status()
+    );
 }
 
 #[tokio::test]
 async fn r13_http_jwks_uri_on_a_public_host_is_refused() {
     let fx = Fixture::start().await;
     let doc = serde_json::json!({"issuer": fx.idp().issuer(Flavor::Oidc), "jwks_uri": "http://192.0.2.1/jwks"});
-    fx.idp().set_endpoint_fault(Some(Flavor::Oidc), Endpoint::Discovery, Fault::Body(doc.to_string()));
+    fx.idp().set_endpoint_fault(
+        Some(Flavor::Oidc),
+        Endpoint::Discovery,
+        Fault::Body(doc.to_string()),
+    );
     let verifier = fx.verifier([fx.oidc()]).await;
     assert!(!verifier.is_ready());
-    assert!(verifier.key_status()[0].last_error.as_deref().unwrap().contains("https"));
+    assert!(
+        verifier.key_status()[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("https")
+    );
     assert_eq!(fx.idp().jwks_hits(), 0);
 }
 
@@ -236,10 +315,20 @@ async fn jwt_i12_a_discovery_issuer_mismatch_keeps_the_provider_down() {
         "issuer": format!("{}/", fx.idp().issuer(Flavor::Oidc)),
         "jwks_uri": fx.idp().jwks_url(Flavor::Oidc),
     });
-    fx.idp().set_endpoint_fault(Some(Flavor::Oidc), Endpoint::Discovery, Fault::Body(doc.to_string()));
+    fx.idp().set_endpoint_fault(
+        Some(Flavor::Oidc),
+        Endpoint::Discovery,
+        Fault::Body(doc.to_string()),
+    );
     let verifier = fx.verifier([fx.oidc()]).await;
     assert!(!verifier.is_ready());
-    assert!(verifier.key_status()[0].last_error.as_deref().unwrap().contains("does not equal"));
+    assert!(
+        verifier.key_status()[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("does not equal")
+    );
 }
 
 #[tokio::test]
@@ -249,13 +338,58 @@ async fn r14_retry_after_is_honoured() {
     let key = attacker();
     jwks_fault(&fx, Fault::TooManyRequests { retry_after: 120 });
     let hits = fx.idp().jwks_hits();
-    assert_eq!(kind(verifier.verify(&unknown_kid_token(&fx, &key, "a")).await), UnknownKey);
+    assert_eq!(
+        kind(verifier.verify(&unknown_kid_token(&fx, &key, "a")).await),
+        UnknownKey
+    );
     assert_eq!(fx.idp().jwks_hits(), hits + 1);
     fx.idp().clear_faults();
     advance(Duration::from_secs(61)).await; // past the cooldown, not past Retry-After
-    assert_eq!(kind(verifier.verify(&unknown_kid_token(&fx, &key, "b")).await), UnknownKey);
-    assert_eq!(fx.idp().jwks_hits(), hits + 1, "no fetch before Retry-After elapsed");
+    assert_eq!(
+        kind(verifier.verify(&unknown_kid_token(&fx, &key, "b")).await),
+        UnknownKey
+    );
+    assert_eq!(
+        fx.idp().jwks_hits(),
+        hits + 1,
+        "no fetch before Retry-After elapsed"
+    );
     advance(Duration::from_secs(60)).await;
-    assert_eq!(kind(verifier.verify(&unknown_kid_token(&fx, &key, "c")).await), UnknownKey);
+    assert_eq!(
+        kind(verifier.verify(&unknown_kid_token(&fx, &key, "c")).await),
+        UnknownKey
+    );
     assert_eq!(fx.idp().jwks_hits(), hits + 2);
+}
+
+#[tokio::test]
+async fn r12_a_moved_jwks_uri_is_picked_up_on_the_scheduled_refresh() {
+    let fx = Fixture::start().await;
+    let verifier = fx.verifier([fx.oidc()]).await;
+    let moved = serde_json::json!({
+        "issuer": fx.idp().issuer(Flavor::Oidc),
+        "jwks_uri": fx.idp().jwks_url(Flavor::Okta),
+    });
+    fx.idp().set_endpoint_fault(Some(Flavor::Oidc), Endpoint::Discovery, Fault::Body(moved.to_string()));
+    let (old_uri, new_uri) = (fx.idp().jwks_hits_for(Flavor::Oidc), fx.idp().jwks_hits_for(Flavor::Okta));
+    advance(HOUR).await;
+    eventually(|| fx.idp().jwks_hits_for(Flavor::Okta) > new_uri).await;
+    assert_eq!(fx.idp().jwks_hits_for(Flavor::Oidc), old_uri, "the old URI is no longer used");
+    assert!(verifier.verify(&token(&fx, 0)).await.is_ok());
+    assert!(verifier.key_status()[0].last_error.is_none());
+}
+
+#[tokio::test]
+async fn r12_an_issuer_change_on_refresh_is_a_failure_that_keeps_the_keys() {
+    let fx = Fixture::start().await;
+    let verifier = fx.verifier([fx.oidc()]).await;
+    let changed = serde_json::json!({
+        "issuer": fx.idp().issuer(Flavor::Okta),
+        "jwks_uri": fx.idp().jwks_url(Flavor::Oidc),
+    });
+    fx.idp().set_endpoint_fault(Some(Flavor::Oidc), Endpoint::Discovery, Fault::Body(changed.to_string()));
+    advance(HOUR).await;
+    eventually(|| verifier.key_status()[0].fetch_failures > 0).await;
+    assert!(verifier.key_status()[0].last_error.as_deref().unwrap().contains("does not equal"));
+    assert!(verifier.verify(&token(&fx, 0)).await.is_ok());
 }

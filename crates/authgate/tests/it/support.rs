@@ -26,8 +26,13 @@ impl Fixture {
     }
 
     /// A verifier for `providers` on this fixture's clock, with 500 ms HTTP timeouts.
-    pub(crate) async fn verifier(&self, providers: impl IntoIterator<Item = ProviderConfig>) -> Verifier {
-        let mut builder = Verifier::builder().clock(Arc::new(self.clock.clone())).http_client(fast_http());
+    pub(crate) async fn verifier(
+        &self,
+        providers: impl IntoIterator<Item = ProviderConfig>,
+    ) -> Verifier {
+        let mut builder = Verifier::builder()
+            .clock(Arc::new(self.clock.clone()))
+            .http_client(fast_http());
         for p in providers {
             builder = builder.provider(p);
         }
@@ -88,7 +93,9 @@ pub(crate) fn fast_http() -> HttpClient {
 }
 
 /// The error kind of a failed verification (panics on success).
-pub(crate) fn kind<T: std::fmt::Debug>(result: Result<T, authgate::VerifyError>) -> VerifyErrorKind {
+pub(crate) fn kind<T: std::fmt::Debug>(
+    result: Result<T, authgate::VerifyError>,
+) -> VerifyErrorKind {
     result.unwrap_err().kind()
 }
 

@@ -24,7 +24,10 @@ fn read_instructions(stdout: ChildStdout) -> (String, Vec<(String, String)>) {
         if let Some(url) = line.trim().strip_prefix("seed API: ") {
             base = url.to_owned();
         }
-        if let Some((var, token)) = line.strip_prefix("export ").and_then(|l| l.split_once("='")) {
+        if let Some((var, token)) = line
+            .strip_prefix("export ")
+            .and_then(|l| l.split_once("='"))
+        {
             tokens.push((var.to_owned(), token.trim_end_matches('\'').to_owned()));
         }
         if line.starts_with("curl -s -X POST") {
@@ -44,12 +47,23 @@ async fn demo_prints_tokens_that_work() {
         .unwrap();
     let mut demo = Demo(child);
     let stdout = demo.0.stdout.take().unwrap();
-    let (base, tokens) = tokio::task::spawn_blocking(move || read_instructions(stdout)).await.unwrap();
+    let (base, tokens) = tokio::task::spawn_blocking(move || read_instructions(stdout))
+        .await
+        .unwrap();
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
-    let entra = &tokens.iter().find(|(var, _)| var == "ENTRA_TOKEN").unwrap().1;
+    let entra = &tokens
+        .iter()
+        .find(|(var, _)| var == "ENTRA_TOKEN")
+        .unwrap()
+        .1;
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     for path in ["/data", "/azure-protected-data"] {
-        let response = client.get(format!("{base}{path}")).bearer_auth(entra).send().await.unwrap();
+        let response = client
+            .get(format!("{base}{path}"))
+            .bearer_auth(entra)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");
     }
     let response = client.get(format!("{base}/data")).send().await.unwrap();

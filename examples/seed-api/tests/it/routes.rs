@@ -46,7 +46,10 @@ fn loopback() -> SocketAddr {
 }
 
 fn challenge(response: &reqwest::Response) -> &str {
-    response.headers().get("www-authenticate").map_or("", |v| v.to_str().unwrap())
+    response
+        .headers()
+        .get("www-authenticate")
+        .map_or("", |v| v.to_str().unwrap())
 }
 
 #[tokio::test]
@@ -78,7 +81,10 @@ async fn data_needs_a_token_with_read_data_from_any_provider() {
     let token = api.mint(MintRequest::new(Flavor::EntraV2).scopes(["access_as_user"]));
     let response = api.get("/data", Some(&token)).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert_eq!(challenge(&response), r#"Bearer error="insufficient_scope", scope="read_data""#);
+    assert_eq!(
+        challenge(&response),
+        r#"Bearer error="insufficient_scope", scope="read_data""#
+    );
 
     let response = api.get("/data", Some("not.a.token")).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
@@ -94,7 +100,10 @@ async fn azure_protected_data_returns_the_entra_callers_identity() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["tenant"], authgate_devidp::DEV_TENANT);
     assert!(body["name"].is_string(), "{body}");
-    assert!(body["email"].as_str().unwrap_or_default().contains('@'), "{body}");
+    assert!(
+        body["email"].as_str().unwrap_or_default().contains('@'),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -112,7 +121,10 @@ async fn azure_protected_data_refuses_other_providers_and_missing_scope() {
     let read_only = api.mint(MintRequest::new(Flavor::EntraV2).scopes(["read_data"]));
     let response = api.get("/azure-protected-data", Some(&read_only)).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert_eq!(challenge(&response), r#"Bearer error="insufficient_scope", scope="access_as_user""#);
+    assert_eq!(
+        challenge(&response),
+        r#"Bearer error="insufficient_scope", scope="access_as_user""#
+    );
 }
 
 #[tokio::test]
@@ -128,7 +140,10 @@ async fn azure_protected_data_is_503_without_an_entra_provider() {
     assert_eq!(body["error"], "not_configured");
     assert!(body["message"].as_str().unwrap().contains("entra"));
     let token = api.mint(MintRequest::new(Flavor::Oidc).scopes(["read_data"]));
-    assert_eq!(api.get("/data", Some(&token)).await.status(), StatusCode::OK);
+    assert_eq!(
+        api.get("/data", Some(&token)).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]

@@ -15,7 +15,10 @@ fn entra(tenant: &str) -> ProviderConfig {
 }
 
 fn problems(p: &ProviderConfig) -> Vec<String> {
-    p.validate().map_or_else(|e| e.problems.into_iter().map(|p| p.path).collect(), |()| Vec::new())
+    p.validate().map_or_else(
+        |e| e.problems.into_iter().map(|p| p.path).collect(),
+        |()| Vec::new(),
+    )
 }
 
 #[test]
@@ -25,14 +28,30 @@ fn single_tenant_v2_only_by_default() {
     let routes = Entra.routes(&p);
     assert_eq!(routes.len(), 1, "v1 is off unless configured (JWT-I09)");
     let v = &routes[0].validation;
-    assert_eq!(v.issuer, IssuerRule::Exact(vec![format!("https://login.microsoftonline.com/{TENANT}/v2.0")]));
-    assert_eq!(v.audiences, vec![format!("api://{CLIENT}"), CLIENT.to_owned()]);
+    assert_eq!(
+        v.issuer,
+        IssuerRule::Exact(vec![format!(
+            "https://login.microsoftonline.com/{TENANT}/v2.0"
+        )])
+    );
+    assert_eq!(
+        v.audiences,
+        vec![format!("api://{CLIENT}"), CLIENT.to_owned()]
+    );
     assert_eq!(v.algorithms, vec![Algorithm::RS256]);
-    assert_eq!(v.kind, TokenKind::AccessToken { require_at_jwt: false, require_scp_or_roles: true });
+    assert_eq!(
+        v.kind,
+        TokenKind::AccessToken {
+            require_at_jwt: false,
+            require_scp_or_roles: true
+        }
+    );
     assert_eq!(
         routes[0].source,
         KeySource::Discovery {
-            urls: vec![format!("https://login.microsoftonline.com/{TENANT}/v2.0/.well-known/openid-configuration")],
+            urls: vec![format!(
+                "https://login.microsoftonline.com/{TENANT}/v2.0/.well-known/openid-configuration"
+            )],
             issuer: format!("https://login.microsoftonline.com/{TENANT}/v2.0"),
         }
     );
@@ -44,9 +63,19 @@ fn v1_route_uses_the_sts_issuer_with_its_trailing_slash() {
     p.token_versions = vec![1, 2];
     let routes = Entra.routes(&p);
     assert_eq!(routes.len(), 2);
-    assert_eq!(routes[1].validation.issuer, IssuerRule::Exact(vec![format!("https://sts.windows.net/{TENANT}/")]));
-    let KeySource::Discovery { urls, .. } = &routes[1].source else { panic!() };
-    assert_eq!(urls, &[format!("https://login.microsoftonline.com/{TENANT}/.well-known/openid-configuration")]);
+    assert_eq!(
+        routes[1].validation.issuer,
+        IssuerRule::Exact(vec![format!("https://sts.windows.net/{TENANT}/")])
+    );
+    let KeySource::Discovery { urls, .. } = &routes[1].source else {
+        panic!()
+    };
+    assert_eq!(
+        urls,
+        &[format!(
+            "https://login.microsoftonline.com/{TENANT}/.well-known/openid-configuration"
+        )]
+    );
 }
 
 #[test]
@@ -63,10 +92,20 @@ fn multi_tenant_routes_use_the_template_and_the_allow_list() {
             allowed_tenants: Some(vec![TENANT.to_owned()]),
         }
     );
-    let KeySource::Discovery { urls, .. } = &routes[1].source else { panic!() };
-    assert_eq!(urls, &["https://login.microsoftonline.com/common/.well-known/openid-configuration"]);
+    let KeySource::Discovery { urls, .. } = &routes[1].source else {
+        panic!()
+    };
+    assert_eq!(
+        urls,
+        &["https://login.microsoftonline.com/common/.well-known/openid-configuration"]
+    );
     p.allowed_tenants = vec!["*".into()];
-    let IssuerRule::EntraTemplate { allowed_tenants, .. } = &Entra.routes(&p)[0].validation.issuer else { panic!() };
+    let IssuerRule::EntraTemplate {
+        allowed_tenants, ..
+    } = &Entra.routes(&p)[0].validation.issuer
+    else {
+        panic!()
+    };
     assert_eq!(allowed_tenants, &None, "any tenant only by explicit opt-in");
 }
 
@@ -76,7 +115,9 @@ fn consumers_is_the_msa_tenant_and_v2_only() {
     let routes = Entra.routes(&p);
     assert_eq!(
         routes[0].validation.issuer,
-        IssuerRule::Exact(vec![format!("https://login.microsoftonline.com/{CONSUMERS_TENANT}/v2.0")])
+        IssuerRule::Exact(vec![format!(
+            "https://login.microsoftonline.com/{CONSUMERS_TENANT}/v2.0"
+        )])
     );
     p.token_versions = vec![1];
     assert_eq!(problems(&p), ["entra.token_versions"]);
@@ -84,12 +125,23 @@ fn consumers_is_the_msa_tenant_and_v2_only() {
 
 #[test]
 fn configuration_mistakes_are_reported() {
-    assert_eq!(problems(&entra("contoso.onmicrosoft.com")), ["entra.tenant"]);
+    assert_eq!(
+        problems(&entra("contoso.onmicrosoft.com")),
+        ["entra.tenant"]
+    );
     let mut p = entra(TENANT);
     p.token_versions = vec![1, 3];
     p.instance = Some("https://login.microsoftonline.us".into());
     p.issuer = Some("https://login.microsoftonline.com/x/v2.0".into());
-    assert_eq!(problems(&p), ["entra.issuer", "entra.token_versions", "entra.v1_issuer_base", "entra.instance"]);
+    assert_eq!(
+        problems(&p),
+        [
+            "entra.issuer",
+            "entra.token_versions",
+            "entra.v1_issuer_base",
+            "entra.instance"
+        ]
+    );
     let mut p = entra(TENANT);
     p.allowed_tenants = vec![TENANT.into()];
     assert_eq!(problems(&p), ["entra.allowed_tenants"]);
@@ -108,15 +160,30 @@ fn national_cloud_instance_needs_an_explicit_v1_base() {
     p.v1_issuer_base = Some("http://127.0.0.1:9/sts/".into());
     assert!(problems(&p).is_empty());
     let routes = Entra.routes(&p);
-    assert_eq!(routes[1].validation.issuer, IssuerRule::Exact(vec![format!("http://127.0.0.1:9/sts/{TENANT}/")]));
+    assert_eq!(
+        routes[1].validation.issuer,
+        IssuerRule::Exact(vec![format!("http://127.0.0.1:9/sts/{TENANT}/")])
+    );
 }
 
 #[test]
 fn ver_must_match_the_issuer_version() {
     let claims = |v: serde_json::Value| Claims::new(v.as_object().unwrap().clone());
-    assert!(TokenVersion("2.0").check(&claims(serde_json::json!({"ver": "2.0"}))).is_ok());
-    assert!(TokenVersion("2.0").check(&claims(serde_json::json!({"ver": "1.0"}))).is_err());
-    assert!(TokenVersion("1.0").check(&claims(serde_json::json!({}))).is_err());
+    assert!(
+        TokenVersion("2.0")
+            .check(&claims(serde_json::json!({"ver": "2.0"})))
+            .is_ok()
+    );
+    assert!(
+        TokenVersion("2.0")
+            .check(&claims(serde_json::json!({"ver": "1.0"})))
+            .is_err()
+    );
+    assert!(
+        TokenVersion("1.0")
+            .check(&claims(serde_json::json!({})))
+            .is_err()
+    );
 }
 
 #[test]

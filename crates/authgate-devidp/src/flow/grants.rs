@@ -1,0 +1,85 @@
+//! Issued authorization codes and refresh tokens, each usable once.
+
+use crate::flavor::Flavor;
+use crate::ids::random_b64url;
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// How long an authorization code may be redeemed.
+const CODE_LIFETIME: Duration = Duration::from_secs(300);
+
+/// Who got what: the facts a code or refresh token stands for.
+#[derive(Debug, Clone)]
+pub(crate) struct Grant {
+    /// The flavor whose tokens are issued.
+    pub(crate) flavor: Flavor,
+    /// The Entra tenant GUID (ignored by other flavors).
+    pub(crate) tenant: String,
+    /// The client the grant was issued to.
+    pub(crate) client_id: String,
+    /// The granted scopes.
+    pub(crate) scopes: Vec<String>,
+    /// The user's subject (`None`: the demo user).
+    pub(crate) subject: Option<String>,
+}
+
+/// An authorization code's grant plus what redeeming it must present.
+#[derive(Debug, Clone)]
+pub(crate) struct CodeGrant {
+    /// The grant.
+    pub(crate) grant: Grant,
+    /// The `redirect_uri` the code was sent to (must be repeated exactly).
+    pub(crate) redirect_uri: String,
+    /// The PKCE S256 `code_challenge`, if the client sent one.
+    pub(crate) challenge: Option<String>,
+    /// The `nonce` to put in the ID token.
+    pub(crate) nonce: Option<String>,
+    expires: Instant,
+}
+
+/// Outstanding codes and refresh tokens.
+#[derive(Debug, Default)]
+pub(crate) struct Grants {
+    codes: Mutex<HashMap<String, CodeGrant>>,
+    refresh: Mutex<HashMap<String, Grant>>,
+}
+
+impl Grants {
+    /// Issues a code for `grant`.
+    pub(crate) fn issue_code(
+        &self,
+        grant: Grant,
+        redirect_uri: String,
+        challenge: Option<String>,
+        nonce: Option<String>,
+    ) -> String {
+        let now = Instant::now();
+        let code = random_b64url(32);
+        let entry = CodeGrant { grant, redirect_uri, challenge, nonce, expires: now + CODE_LIFETIME };
+        let mut codes = self.codes.lock().unwrap_or_else(PoisonError::into_inner);
+        codes.retain(|_, c| c.expires > now);
+        codes.insert(code.clone(), entry);
+        code
+    }
+
+    /// Takes the code's grant out (a second redemption finds nothing); `None` when unknown,
+    /// used or expired.
+    pub(crate) fn redeem_code(&self, code: &str) -> Option<CodeGrant> {
+        let mut codes = self.codes.lock().unwrap_or_else(PoisonError::into_inner);
+        codes.remove(code).filter(|c| c.expires > Instant::now())
+    }
+
+    /// Issues a refresh token for `grant`.
+    pub(crate) fn issue_refresh(&self, grant: Grant) -> String {
+        let token = random_b64url(32);
+        let mut refresh = self.refresh.lock().unwrap_or_else(PoisonError::into_inner);
+        refresh.insert(token.clone(), grant);
+        token
+    }
+
+    /// Takes the refresh token's grant out (rotation: it cannot be used again).
+    pub(crate) fn redeem_refresh(&self, token: &str) -> Option<Grant> {
+        self.refresh.lock().unwrap_or_else(PoisonError::into_inner).remove(token)
+    }
+}
