@@ -5,8 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# `-elapsed`: openssl otherwise counts CPU time, while criterion measures wall time; on a shared
+# machine only wall time against wall time is a fair ratio.
 openssl_rate() {
-  openssl speed -seconds "${OPENSSL_SECONDS:-5}" rsa2048 2>/dev/null \
+  openssl speed -elapsed -seconds "${OPENSSL_SECONDS:-5}" rsa2048 2>/dev/null \
     | awk '/^rsa 2048 bits/ {print $NF}'
 }
 
@@ -15,7 +17,7 @@ mean_ns() { # criterion estimates.json -> mean point estimate in ns
 }
 
 before=$(openssl_rate)
-cargo bench -p authgate-core --bench verify -- "${1:-}" --noplot
+cargo bench -p authgate-core --bench verify -- "${1:-}" --noplot --warm-up-time 2 --measurement-time 5
 after=$(openssl_rate)
 
 dir=target/criterion

@@ -44,6 +44,10 @@ pub const OIDC_AUDIENCE: &str = "orders-api";
 /// The generic OIDC provider's client id.
 pub const OIDC_CLIENT_ID: &str = "dev-client";
 
+/// The client secret every client shares at the token endpoints (a client sending none is
+/// public and must use PKCE).
+pub const DEV_CLIENT_SECRET: &str = "dev-client-secret";
+
 /// The demo user's Entra object id (`oid`), the same in every tenant.
 pub(crate) const ENTRA_USER_OID: &str = "690222be-ff1a-4d56-abd1-7e4f7d38e474";
 

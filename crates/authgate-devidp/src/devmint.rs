@@ -81,6 +81,7 @@ pub(crate) async fn mint(
     let name = match req.token_use {
         TokenUse::Access => "access_token",
         TokenUse::Id { .. } => "id_token",
+        TokenUse::Logout { .. } => "logout_token",
     };
     let body = json!({
         name: token,

@@ -46,6 +46,15 @@ pub enum Endpoint {
     /// The token endpoint. Only faults set for this endpoint apply to it: a fault set with
     /// [`crate::DevIdp::set_fault`] or [`crate::DevIdp::set_fault_for`] leaves it alone.
     Token,
+    /// The userinfo endpoint (like [`Endpoint::Token`], only endpoint-specific faults apply).
+    UserInfo,
+}
+
+impl Endpoint {
+    /// Whether this is a metadata endpoint, which flavor-wide and global faults also hit.
+    fn is_metadata(self) -> bool {
+        matches!(self, Endpoint::Discovery | Endpoint::Jwks)
+    }
 }
 
 /// Which requests a fault applies to: `None` means every flavor / every endpoint.
@@ -77,7 +86,7 @@ impl Faults {
     }
 
     /// The most specific fault set for this request: flavor and endpoint, then flavor, then
-    /// endpoint, then global. The token endpoint only has endpoint-specific faults.
+    /// endpoint, then global. Token and userinfo endpoints only have endpoint-specific faults.
     pub(crate) fn effective(&self, flavor: Flavor, endpoint: Endpoint) -> Fault {
         let table = self.table.read().unwrap_or_else(PoisonError::into_inner);
         let scopes: [Scope; 4] = [
@@ -88,7 +97,7 @@ impl Faults {
         ];
         scopes
             .iter()
-            .filter(|(_, e)| endpoint != Endpoint::Token || e.is_some())
+            .filter(|(_, e)| endpoint.is_metadata() || e.is_some())
             .find_map(|s| table.get(s).cloned())
             .unwrap_or(Fault::None)
     }

@@ -1,15 +1,16 @@
-//! Per-flavor hit counters of the discovery, JWKS and token endpoints.
+//! Per-flavor hit counters of the discovery, JWKS, token and userinfo endpoints.
 
 use crate::faults::Endpoint;
 use crate::flavor::Flavor;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Per-flavor request counters of the discovery, JWKS and token endpoints.
+/// Per-flavor request counters of the discovery, JWKS, token and userinfo endpoints.
 #[derive(Debug, Default)]
 pub(crate) struct Hits {
     discovery: [AtomicU64; 6],
     jwks: [AtomicU64; 6],
     token: [AtomicU64; 6],
+    userinfo: [AtomicU64; 6],
 }
 
 impl Hits {
@@ -36,6 +37,7 @@ impl Hits {
             Endpoint::Discovery => &self.discovery,
             Endpoint::Jwks => &self.jwks,
             Endpoint::Token => &self.token,
+            Endpoint::UserInfo => &self.userinfo,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::faults::{Endpoint, Fault, Faults};
 use crate::flavor::Flavor;
+use crate::flow::Grants;
 use crate::hits::Hits;
 use crate::keys::{self, KeyRing, KeyScope};
 use crate::mint::{self, MintRequest};
@@ -37,6 +38,7 @@ pub(crate) struct Inner {
     pub(crate) keys: KeyRing,
     pub(crate) faults: Faults,
     pub(crate) hits: Hits,
+    pub(crate) grants: Grants,
     clock: RwLock<Arc<dyn Clock>>,
     cache_control: RwLock<Option<String>>,
     shutdown: watch::Sender<bool>,
@@ -95,6 +97,7 @@ impl DevIdp {
             keys: KeyRing::new(),
             faults: Faults::default(),
             hits: Hits::default(),
+            grants: Grants::default(),
             clock: RwLock::new(Arc::new(SystemClock)),
             cache_control: RwLock::new(Some(DEFAULT_CACHE_CONTROL.to_owned())),
             shutdown: watch::Sender::new(false),
@@ -338,6 +341,11 @@ impl DevIdp {
     /// Discovery requests to `flavor`'s endpoints.
     pub fn discovery_hits_for(&self, flavor: Flavor) -> u64 {
         self.inner.hits.count(Some(flavor), Endpoint::Discovery)
+    }
+
+    /// Token endpoint requests to `flavor`.
+    pub fn token_hits_for(&self, flavor: Flavor) -> u64 {
+        self.inner.hits.count(Some(flavor), Endpoint::Token)
     }
 
     /// The shared state, for the route handlers.

@@ -21,6 +21,7 @@ mod discovery;
 mod entra;
 mod faults;
 mod flavor;
+mod flow;
 mod hits;
 mod idp;
 mod ids;
@@ -33,9 +34,9 @@ mod shape;
 mod urls;
 
 pub use crate::demo::{
-    AUTH0_AUDIENCE, AUTH0_CLIENT_ID, DEV_TENANT, DEV_TENANT_DOMAIN, ENTRA_API_CLIENT_ID,
-    ENTRA_CLIENT_APP_ID, ENTRA_V1_AUDIENCE, GOOGLE_CLIENT_ID, MSA_TENANT, OIDC_AUDIENCE,
-    OIDC_CLIENT_ID, OKTA_AUDIENCE, OKTA_CLIENT_ID, SECOND_TENANT,
+    AUTH0_AUDIENCE, AUTH0_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT, DEV_TENANT_DOMAIN,
+    ENTRA_API_CLIENT_ID, ENTRA_CLIENT_APP_ID, ENTRA_V1_AUDIENCE, GOOGLE_CLIENT_ID, MSA_TENANT,
+    OIDC_AUDIENCE, OIDC_CLIENT_ID, OKTA_AUDIENCE, OKTA_CLIENT_ID, SECOND_TENANT,
 };
 pub use crate::faults::{Endpoint, Fault};
 pub use crate::flavor::{Flavor, UnknownFlavor};

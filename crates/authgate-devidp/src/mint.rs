@@ -29,6 +29,12 @@ pub enum TokenUse {
         /// The `nonce` of the authentication request, if any.
         nonce: Option<String>,
     },
+    /// A back-channel logout token (`typ: logout+jwt`, `events`, no `nonce`) for the user's
+    /// `sub` and, when given, the session `sid`; `aud` defaults to the client id.
+    Logout {
+        /// The session id (`sid`).
+        sid: Option<String>,
+    },
 }
 
 /// What token to mint. Unset fields get realistic defaults for the flavor.
@@ -142,6 +148,14 @@ impl MintRequest {
     pub fn id_token(mut self, nonce: Option<&str>) -> Self {
         self.token_use = TokenUse::Id {
             nonce: nonce.map(str::to_owned),
+        };
+        self
+    }
+
+    /// Makes it a back-channel logout token for session `sid`.
+    pub fn logout_token(mut self, sid: Option<&str>) -> Self {
+        self.token_use = TokenUse::Logout {
+            sid: sid.map(str::to_owned),
         };
         self
     }

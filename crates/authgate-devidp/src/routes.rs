@@ -6,6 +6,7 @@ use crate::discovery;
 use crate::entra::{self, Tenant};
 use crate::faults::{self, Endpoint, Outcome};
 use crate::flavor::Flavor;
+use crate::flow;
 use crate::idp::DevIdp;
 use crate::jwks;
 use axum::Json;
@@ -65,6 +66,7 @@ pub(crate) fn router(idp: DevIdp) -> Router {
             oauth(Flavor::Oidc),
         )
         .route("/oidc/jwks", keys(Flavor::Oidc))
+        .merge(flow::routes())
         .with_state(idp)
 }
 
@@ -191,6 +193,11 @@ impl IntoResponse for Refusal {
                 .into_response(),
         }
     }
+}
+
+/// Entra's answer for an unknown tenant segment.
+pub(crate) fn unknown_tenant(segment: &str) -> Response {
+    Refusal::UnknownTenant(segment.to_owned()).into_response()
 }
 
 fn resolve_tenant(segment: &str, flavor: Flavor) -> Result<Tenant, Refusal> {

@@ -101,6 +101,10 @@ pub struct ProviderConfig {
     /// Leeway applied to `exp`, `nbf` and `iat`. Defaults to 60 seconds; at most 5 minutes.
     #[serde(default, with = "humantime_serde")]
     pub leeway: Option<Duration>,
+    /// Tokens whose `exp` lies further ahead than this are rejected (security.md JWT-T07).
+    /// Defaults to 24 hours, and to 30 hours for Entra (CAE tokens live up to 28 hours).
+    #[serde(default, with = "humantime_serde")]
+    pub max_token_lifetime: Option<Duration>,
     /// Entra access-token versions accepted (`1`, `2`). Defaults to `[2]`: v1 tokens
     /// (`https://sts.windows.net/{tid}/`) are rejected unless `1` is listed.
     #[serde(default)]
@@ -146,6 +150,7 @@ impl ProviderConfig {
             audiences: Vec::new(),
             algorithms: Vec::new(),
             leeway: None,
+            max_token_lifetime: None,
             token_versions: Vec::new(),
             accept_id_tokens: false,
             hosted_domain: None,

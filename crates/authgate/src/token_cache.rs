@@ -183,7 +183,13 @@ mod tests {
 
     fn entry(exp: i64, nbf: Option<i64>) -> Entry {
         let leeway = Duration::from_secs(60);
-        Entry { route: 0, generation: 0, principal: principal(exp, nbf), leeway, lifetime: Duration::ZERO }
+        Entry {
+            route: 0,
+            generation: 0,
+            principal: principal(exp, nbf),
+            leeway,
+            lifetime: Duration::ZERO,
+        }
     }
 
     #[test]
@@ -196,9 +202,18 @@ mod tests {
     fn entries_live_until_exp_plus_leeway_or_the_ttl() {
         let cache = TokenCache::new(10, Duration::from_secs(300));
         let leeway = Duration::from_secs(60);
-        assert_eq!(cache.lifetime(Some(NOW.0 + 100), leeway, NOW), Duration::from_secs(160));
-        assert_eq!(cache.lifetime(Some(NOW.0 + 3600), leeway, NOW), Duration::from_secs(300));
-        assert_eq!(cache.lifetime(Some(NOW.0 - 120), leeway, NOW), Duration::ZERO);
+        assert_eq!(
+            cache.lifetime(Some(NOW.0 + 100), leeway, NOW),
+            Duration::from_secs(160)
+        );
+        assert_eq!(
+            cache.lifetime(Some(NOW.0 + 3600), leeway, NOW),
+            Duration::from_secs(300)
+        );
+        assert_eq!(
+            cache.lifetime(Some(NOW.0 - 120), leeway, NOW),
+            Duration::ZERO
+        );
         assert_eq!(cache.lifetime(None, leeway, NOW), Duration::ZERO);
     }
 
@@ -206,20 +221,37 @@ mod tests {
     fn insert_and_get_round_trip_and_zero_ttl_disables() {
         let cache = TokenCache::new(10, Duration::from_secs(300));
         let key = TokenCache::key("t");
-        cache.insert(key, 3, 7, principal(NOW.0 + 600, None), Duration::from_secs(60), NOW);
+        cache.insert(
+            key,
+            3,
+            7,
+            principal(NOW.0 + 600, None),
+            Duration::from_secs(60),
+            NOW,
+        );
         let hit = cache.get(&key).unwrap();
         assert_eq!((hit.route, hit.generation), (3, 7));
         cache.remove(&key);
         assert!(cache.get(&key).is_none());
         let off = TokenCache::new(10, Duration::ZERO);
-        off.insert(key, 0, 0, principal(NOW.0 + 600, None), Duration::from_secs(60), NOW);
+        off.insert(
+            key,
+            0,
+            0,
+            principal(NOW.0 + 600, None),
+            Duration::from_secs(60),
+            NOW,
+        );
         assert!(off.get(&key).is_none());
     }
 
     #[test]
     fn hits_recheck_exp_and_nbf_with_leeway() {
         assert!(check_times(&entry(NOW.0 + 10, None), NOW).is_ok());
-        assert!(check_times(&entry(NOW.0 - 59, None), NOW).is_ok(), "within the leeway");
+        assert!(
+            check_times(&entry(NOW.0 - 59, None), NOW).is_ok(),
+            "within the leeway"
+        );
         let expired = check_times(&entry(NOW.0 - 60, None), NOW).unwrap_err();
         assert_eq!(expired.kind(), VerifyErrorKind::Expired);
         let early = check_times(&entry(NOW.0 + 600, Some(NOW.0 + 61)), NOW).unwrap_err();

@@ -10,7 +10,9 @@ use crate::http_client::HttpClient;
 use crate::jwks::KeySetStatus;
 use crate::provider;
 use crate::token_cache::{self, TokenCache, TokenKey};
-use authgate_core::{Clock, Jws, MAX_TOKEN_BYTES, Principal, SystemClock, UnixTime, VerifyError, VerifyErrorKind};
+use authgate_core::{
+    Clock, Jws, MAX_TOKEN_BYTES, Principal, SystemClock, UnixTime, VerifyError, VerifyErrorKind,
+};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -154,7 +156,10 @@ impl Inner {
     async fn verify(&self, token: &str, only: Option<&[String]>) -> Result<Principal, VerifyError> {
         if token.len() > MAX_TOKEN_BYTES {
             // JWT-F17: refuse before hashing, decoding or parsing anything.
-            return Err(VerifyError::new(VerifyErrorKind::Malformed, "token larger than the size cap"));
+            return Err(VerifyError::new(
+                VerifyErrorKind::Malformed,
+                "token larger than the size cap",
+            ));
         }
         let now = self.clock.now();
         let key = TokenCache::key(token);
@@ -168,15 +173,8 @@ impl Inner {
                 "iss is missing or not a string",
             )
         })?;
-        let candidates: Vec<(usize, &Route)> = self
-            .table
-            .candidates(iss)
-            .into_iter()
-            .filter_map(|i| self.routes.get(i).map(|r| (i, r)))
-            .filter(|(_, r)| trusted(r, only))
-            .collect();
         let mut first_error = None;
-        for (i, route) in candidates {
+        for (i, route) in self.candidates(iss, only) {
             match route.verify(&jws, now).await {
                 Ok((principal, generation)) => {
                     let leeway = route.spec.validation.leeway;
@@ -193,6 +191,16 @@ impl Inner {
                 "no trusted provider has this issuer",
             )
         }))
+    }
+
+    /// The routes that may accept `iss` among the trusted providers, in configuration order.
+    fn candidates(&self, iss: &str, only: Option<&[String]>) -> Vec<(usize, &Route)> {
+        self.table
+            .candidates(iss)
+            .into_iter()
+            .filter_map(|i| self.routes.get(i).map(|r| (i, r)))
+            .filter(|(_, r)| trusted(r, only))
+            .collect()
     }
 
     /// A cached verification, re-checked: provider restriction, key set unchanged and usable,

@@ -117,6 +117,7 @@ mod tests {
         assert_eq!(config.server.listen.to_string(), "127.0.0.1:8000");
         assert!(config.providers.iter().any(|p| p.id == "entra"));
         assert!(config.policies.contains_key("RequireReadAccess"));
+        config.auth().validate().unwrap();
     }
 
     #[test]

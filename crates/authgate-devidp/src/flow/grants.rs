@@ -2,12 +2,16 @@
 
 use crate::flavor::Flavor;
 use crate::ids::random_b64url;
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How long an authorization code may be redeemed.
 const CODE_LIFETIME: Duration = Duration::from_secs(300);
+
+/// How long an access token opens the userinfo endpoint.
+const USERINFO_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// Who got what: the facts a code or refresh token stands for.
 #[derive(Debug, Clone)]
@@ -43,6 +47,15 @@ pub(crate) struct CodeGrant {
 pub(crate) struct Grants {
     codes: Mutex<HashMap<String, CodeGrant>>,
     refresh: Mutex<HashMap<String, Grant>>,
+    userinfo: Mutex<HashMap<String, UserInfo>>,
+}
+
+/// What the userinfo endpoint answers for one access token.
+#[derive(Debug)]
+struct UserInfo {
+    flavor: Flavor,
+    claims: Value,
+    expires: Instant,
 }
 
 impl Grants {
@@ -56,7 +69,13 @@ impl Grants {
     ) -> String {
         let now = Instant::now();
         let code = random_b64url(32);
-        let entry = CodeGrant { grant, redirect_uri, challenge, nonce, expires: now + CODE_LIFETIME };
+        let entry = CodeGrant {
+            grant,
+            redirect_uri,
+            challenge,
+            nonce,
+            expires: now + CODE_LIFETIME,
+        };
         let mut codes = self.codes.lock().unwrap_or_else(PoisonError::into_inner);
         codes.retain(|_, c| c.expires > now);
         codes.insert(code.clone(), entry);
@@ -80,6 +99,32 @@ impl Grants {
 
     /// Takes the refresh token's grant out (rotation: it cannot be used again).
     pub(crate) fn redeem_refresh(&self, token: &str) -> Option<Grant> {
-        self.refresh.lock().unwrap_or_else(PoisonError::into_inner).remove(token)
+        self.refresh
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(token)
+    }
+
+    /// Lets `access_token` read `claims` at `flavor`'s userinfo endpoint for an hour.
+    pub(crate) fn remember_userinfo(&self, access_token: String, flavor: Flavor, claims: Value) {
+        let now = Instant::now();
+        let mut userinfo = self.userinfo.lock().unwrap_or_else(PoisonError::into_inner);
+        userinfo.retain(|_, u| u.expires > now);
+        let expires = now + USERINFO_LIFETIME;
+        userinfo.insert(
+            access_token,
+            UserInfo {
+                flavor,
+                claims,
+                expires,
+            },
+        );
+    }
+
+    /// The userinfo claims for `access_token` at `flavor`, if it was issued there and is live.
+    pub(crate) fn userinfo(&self, access_token: &str, flavor: Flavor) -> Option<Value> {
+        let userinfo = self.userinfo.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = userinfo.get(access_token)?;
+        (entry.flavor == flavor && entry.expires > Instant::now()).then(|| entry.claims.clone())
     }
 }

@@ -4,7 +4,10 @@
 
 mod authorize;
 mod grants;
+mod issue;
+mod logout;
 mod token;
+mod userinfo;
 
 pub(crate) use grants::Grants;
 
@@ -14,7 +17,6 @@ use crate::idp::DevIdp;
 use crate::{demo, routes};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use axum::{Form, Router};
 use std::collections::HashMap;
@@ -26,7 +28,10 @@ type Params = HashMap<String, String>;
 pub(crate) fn routes() -> Router<DevIdp> {
     use Flavor::{Auth0, EntraV1, EntraV2, Google, Oidc, Okta};
     Router::new()
-        .route("/entra/{tenant}/oauth2/v2.0/authorize", entra_authorize(EntraV2))
+        .route(
+            "/entra/{tenant}/oauth2/v2.0/authorize",
+            entra_authorize(EntraV2),
+        )
         .route("/entra/{tenant}/oauth2/authorize", entra_authorize(EntraV1))
         .route("/entra/{tenant}/oauth2/v2.0/token", entra_token(EntraV2))
         .route("/entra/{tenant}/oauth2/token", entra_token(EntraV1))
@@ -38,12 +43,38 @@ pub(crate) fn routes() -> Router<DevIdp> {
         .route("/auth0/oauth/token", token(Auth0))
         .route("/oidc/authorize", authorize(Oidc))
         .route("/oidc/token", token(Oidc))
+        .route("/entra/graph/oidc/userinfo", user_info(EntraV2))
+        .route("/entra/{tenant}/openid/userinfo", user_info(EntraV1))
+        .route("/google/v1/userinfo", user_info(Google))
+        .route("/okta/oauth2/default/v1/userinfo", user_info(Okta))
+        .route("/auth0/userinfo", user_info(Auth0))
+        .route("/oidc/userinfo", user_info(Oidc))
+        .route("/entra/{tenant}/oauth2/v2.0/logout", end_session())
+        .route("/entra/{tenant}/oauth2/logout", end_session())
+        .route("/okta/oauth2/default/v1/logout", end_session())
+        .route("/auth0/oidc/logout", end_session())
+        .route("/oidc/logout", end_session())
+}
+
+/// Userinfo accepts GET and POST (OIDC Core §5.3.1).
+fn user_info(flavor: Flavor) -> MethodRouter<DevIdp> {
+    let handler = move |State(idp): State<DevIdp>, headers: HeaderMap| async move {
+        userinfo::userinfo(&idp, flavor, &headers).await
+    };
+    get(handler).post(handler)
+}
+
+/// End-session accepts GET (query) only here.
+fn end_session() -> MethodRouter<DevIdp> {
+    get(|Query(params): Query<Params>| async move { logout::end_session(&params) })
 }
 
 fn authorize(flavor: Flavor) -> MethodRouter<DevIdp> {
-    get(move |State(idp): State<DevIdp>, Query(params): Query<Params>| async move {
-        authorize::authorize(&idp, flavor, demo::DEV_TENANT, &params)
-    })
+    get(
+        move |State(idp): State<DevIdp>, Query(params): Query<Params>| async move {
+            authorize::authorize(&idp, flavor, demo::DEV_TENANT, &params)
+        },
+    )
 }
 
 fn token(flavor: Flavor) -> MethodRouter<DevIdp> {
@@ -56,10 +87,12 @@ fn token(flavor: Flavor) -> MethodRouter<DevIdp> {
 
 fn entra_authorize(flavor: Flavor) -> MethodRouter<DevIdp> {
     get(
-        move |State(idp): State<DevIdp>, Path(segment): Path<String>, Query(params): Query<Params>| async move {
+        move |State(idp): State<DevIdp>,
+              Path(segment): Path<String>,
+              Query(params): Query<Params>| async move {
             match home_tenant(&segment, flavor) {
-                Ok(tid) => authorize::authorize(&idp, flavor, &tid, &params),
-                Err(refusal) => refusal,
+                Some(tid) => authorize::authorize(&idp, flavor, &tid, &params),
+                None => routes::unknown_tenant(&segment),
             }
         },
     )
@@ -72,8 +105,8 @@ fn entra_token(flavor: Flavor) -> MethodRouter<DevIdp> {
               headers: HeaderMap,
               Form(form): Form<Params>| async move {
             match home_tenant(&segment, flavor) {
-                Ok(tid) => token::token(&idp, flavor, &tid, &headers, &form).await,
-                Err(refusal) => refusal,
+                Some(tid) => token::token(&idp, flavor, &tid, &headers, &form).await,
+                None => routes::unknown_tenant(&segment),
             }
         },
     )
@@ -81,10 +114,9 @@ fn entra_token(flavor: Flavor) -> MethodRouter<DevIdp> {
 
 /// The tenant whose tokens a flow at `segment` issues: the named tenant, or for
 /// `common`/`organizations` the demo user's home tenant.
-fn home_tenant(segment: &str, flavor: Flavor) -> Result<String, Response> {
-    match Tenant::resolve(segment, flavor) {
-        Some(Tenant::Guid(guid)) => Ok(guid),
-        Some(Tenant::Template(_)) => Ok(demo::DEV_TENANT.to_owned()),
-        None => Err(routes::unknown_tenant(segment).into_response()),
+fn home_tenant(segment: &str, flavor: Flavor) -> Option<String> {
+    match Tenant::resolve(segment, flavor)? {
+        Tenant::Guid(guid) => Some(guid),
+        Tenant::Template(_) => Some(demo::DEV_TENANT.to_owned()),
     }
 }

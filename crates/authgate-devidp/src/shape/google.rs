@@ -33,6 +33,6 @@ pub(super) fn shape(ctx: &Ctx<'_>) -> Shaped {
 fn nonce(ctx: &Ctx<'_>) -> Option<Value> {
     match &ctx.req.token_use {
         TokenUse::Id { nonce } => nonce.as_deref().map(Value::from),
-        TokenUse::Access => None,
+        TokenUse::Access | TokenUse::Logout { .. } => None,
     }
 }

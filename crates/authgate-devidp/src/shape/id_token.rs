@@ -82,14 +82,24 @@ fn okta(c: &mut Claims, ctx: &Ctx<'_>) {
 }
 
 fn generic(c: &mut Claims, ctx: &Ctx<'_>) {
-    let default_sub = match ctx.req.flavor {
-        Flavor::Auth0 => demo::AUTH0_USER_SUB,
-        Flavor::Google => demo::GOOGLE_USER_SUB,
-        _ => demo::OIDC_USER_SUB,
-    };
-    c.set("sub", ctx.req.subject.as_deref().unwrap_or(default_sub))
+    c.set("sub", subject(ctx))
         .set("auth_time", ctx.iat)
         .set("email", demo::USER_EMAIL)
         .set("email_verified", true)
         .set("sid", random_b64url(16));
+}
+
+/// The requested subject, or the demo user's ID-token subject at this provider.
+pub(super) fn subject(ctx: &Ctx<'_>) -> String {
+    let default = match ctx.req.flavor {
+        Flavor::EntraV1 | Flavor::EntraV2 => demo::ENTRA_USER_SUB,
+        Flavor::Okta => demo::OKTA_USER_ID,
+        Flavor::Auth0 => demo::AUTH0_USER_SUB,
+        Flavor::Google => demo::GOOGLE_USER_SUB,
+        Flavor::Oidc => demo::OIDC_USER_SUB,
+    };
+    ctx.req
+        .subject
+        .clone()
+        .unwrap_or_else(|| default.to_owned())
 }

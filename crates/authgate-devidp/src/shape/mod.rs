@@ -5,6 +5,7 @@ mod auth0;
 mod entra;
 mod google;
 mod id_token;
+mod logout;
 mod oidc;
 mod okta;
 
@@ -30,7 +31,7 @@ impl Ctx<'_> {
     /// The requested audience, or the flavor's default (for ID tokens, the client id).
     fn audience(&self) -> String {
         let default = match self.req.token_use {
-            TokenUse::Id { .. } => self.req.flavor.client_id(),
+            TokenUse::Id { .. } | TokenUse::Logout { .. } => self.req.flavor.client_id(),
             TokenUse::Access => self.req.flavor.default_audience(),
         };
         self.req
@@ -65,10 +66,12 @@ pub(crate) struct Shaped {
 
 /// The header and claims `ctx.req` asks for.
 pub(crate) fn shape(ctx: &Ctx<'_>) -> Shaped {
-    if let TokenUse::Id { nonce } = &ctx.req.token_use
-        && ctx.req.flavor != Flavor::Google
-    {
-        return id_token::shape(ctx, nonce.as_deref());
+    match &ctx.req.token_use {
+        TokenUse::Logout { sid } => return logout::shape(ctx, sid.as_deref()),
+        TokenUse::Id { nonce } if ctx.req.flavor != Flavor::Google => {
+            return id_token::shape(ctx, nonce.as_deref());
+        }
+        TokenUse::Id { .. } | TokenUse::Access => {}
     }
     match ctx.req.flavor {
         Flavor::EntraV1 | Flavor::EntraV2 => entra::shape(ctx),

@@ -84,3 +84,25 @@ async fn mint_endpoint_mints_id_tokens() {
         .clone();
     assert_eq!(google.get_str("nonce"), Some("g"));
 }
+
+#[tokio::test]
+async fn logout_tokens_have_the_back_channel_shape() {
+    let (running, http) = start().await;
+    let idp = &running.idp;
+    let token = idp.mint(&MintRequest::new(Flavor::Oidc).logout_token(Some("sid-1")));
+    let (header, c) = verify(&token, &key_set(&http, idp, Flavor::Oidc).await);
+    assert!(header.typ_is("logout+jwt"));
+    assert_eq!(
+        c["events"],
+        json!({"http://schemas.openid.net/event/backchannel-logout": {}})
+    );
+    assert_eq!(c["sid"], "sid-1");
+    assert_eq!(c["aud"], Flavor::Oidc.client_id());
+    assert!(
+        c.contains_key("jti")
+            && c.contains_key("sub")
+            && c.contains_key("iat")
+            && c.contains_key("exp")
+    );
+    assert!(!c.contains_key("nonce"));
+}

@@ -5,6 +5,7 @@ mod common;
 mod devmint;
 mod discovery;
 mod faults;
+mod flow;
 mod id_tokens;
 mod jwks;
 mod rotation;

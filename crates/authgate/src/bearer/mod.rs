@@ -51,8 +51,12 @@
 //!   request through: the layer fails closed.
 //! - **Nothing leaks.** No response says which check failed; the verifier logs the kind and
 //!   detail of each failure at debug level, never the token.
-//! - **Optional mode.** [`BearerAuthLayer::optional`] lets requests with no credential through
-//!   anonymously; a credential that is present must still be valid.
+//! - **Optional mode.** [`BearerAuthLayer::optional`] lets requests with no bearer credential
+//!   (no header, or another scheme such as `Basic`) through anonymously; a bearer token that is
+//!   present must still be valid, and a query `access_token` is still refused.
+//! - **CORS.** Browsers send preflight `OPTIONS` requests without credentials: put a CORS
+//!   layer outside this one (add it with `.layer(...)` after this layer) so preflights are
+//!   answered before authentication.
 
 mod credential;
 mod extract;

@@ -253,36 +253,41 @@ impl Inner {
         c.inflight = None;
         c.fetches += 1;
         match result {
-            Ok(d) => {
-                let old = self.current.load_full();
-                if old.is_some_and(|old| removed_any(&old.keys, &d.keys)) {
-                    c.generation += 1;
-                }
-                let ttl = timing::soft_ttl(&self.cfg, d.max_age);
-                let loaded = Loaded {
-                    keys: Arc::new(d.keys),
-                    generation: c.generation,
-                    fetched_at: now,
-                    ttl,
-                };
-                self.current.store(Some(Arc::new(loaded)));
-                (c.jwks_uri, c.failures, c.last_error) = (Some(d.jwks_uri), 0, None);
-                tracing::debug!(issuer = %self.issuer, ttl_secs = ttl.as_secs(), "signing keys loaded");
-                true
-            }
-            Err(e) => {
-                c.failures = c.failures.saturating_add(1);
-                c.fetch_failures += 1;
-                if let FetchError::RateLimited(after) = e {
-                    c.not_before = Some(now + after);
-                }
-                // Re-discover next time: the metadata may have moved the JWKS.
-                c.jwks_uri = None;
-                tracing::warn!(issuer = %self.issuer, error = %e, "signing-key fetch failed; keeping the last good keys");
-                c.last_error = Some(e.to_string());
-                false
-            }
+            Ok(downloaded) => self.publish_keys(&mut c, downloaded, now),
+            Err(e) => self.record_failure(&mut c, e, now),
         }
+        c.failures == 0
+    }
+
+    /// A good document replaces the keys; a key it lacks stops working at once.
+    fn publish_keys(&self, c: &mut Control, d: Downloaded, now: Instant) {
+        let old = self.current.load_full();
+        if old.is_some_and(|old| removed_any(&old.keys, &d.keys)) {
+            c.generation += 1;
+        }
+        let ttl = timing::soft_ttl(&self.cfg, d.max_age);
+        let loaded = Loaded {
+            keys: Arc::new(d.keys),
+            generation: c.generation,
+            fetched_at: now,
+            ttl,
+        };
+        self.current.store(Some(Arc::new(loaded)));
+        (c.jwks_uri, c.failures, c.last_error) = (Some(d.jwks_uri), 0, None);
+        tracing::debug!(issuer = %self.issuer, ttl_secs = ttl.as_secs(), "signing keys loaded");
+    }
+
+    /// A failure never touches the keys; `Retry-After` blocks fetches until it passes.
+    fn record_failure(&self, c: &mut Control, e: FetchError, now: Instant) {
+        c.failures = c.failures.saturating_add(1);
+        c.fetch_failures += 1;
+        if let FetchError::RateLimited(after) = e {
+            c.not_before = Some(now + after);
+        }
+        // Re-discover next time: the metadata may have moved the JWKS.
+        c.jwks_uri = None;
+        tracing::warn!(issuer = %self.issuer, error = %e, "signing-key fetch failed; keeping the last good keys");
+        c.last_error = Some(e.to_string());
     }
 
     /// How long the background task waits before its next fetch.
@@ -323,8 +328,14 @@ mod tests {
     use authgate_core::{Algorithm, SigningKey};
 
     fn set(kids: &[&str]) -> KeySet {
-        let keys: Vec<serde_json::Value> =
-            kids.iter().map(|k| SigningKey::generate(Algorithm::ES256, *k).public_jwk().unwrap()).collect();
+        let keys: Vec<serde_json::Value> = kids
+            .iter()
+            .map(|k| {
+                SigningKey::generate(Algorithm::ES256, *k)
+                    .public_jwk()
+                    .unwrap()
+            })
+            .collect();
         KeySet::from_jwks_json(serde_json::json!({ "keys": keys }).to_string().as_bytes()).unwrap()
     }
 
@@ -343,6 +354,9 @@ mod tests {
         let err = cache.usable().unwrap_err();
         assert_eq!(err.kind(), VerifyErrorKind::KeysUnavailable);
         let status = cache.status("p");
-        assert!(!status.ready && status.age.is_none() && status.fetches == 0, "{status:?}");
+        assert!(
+            !status.ready && status.age.is_none() && status.fetches == 0,
+            "{status:?}"
+        );
     }
 }

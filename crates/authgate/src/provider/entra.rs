@@ -23,9 +23,12 @@ use authgate_core::{
     Algorithm, ClaimMapping, Claims, IssuerRule, TokenKind, VerifyError, VerifyErrorKind,
 };
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The Microsoft-account (consumers) tenant.
 const CONSUMERS_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+/// Continuous-access-evaluation tokens live up to 28 hours; allow a margin.
+const CAE_MAX_LIFETIME: Duration = Duration::from_secs(30 * 3600);
 /// The placeholder of Entra's multi-tenant issuer templates.
 const TEMPLATE: &str = "{tenantid}";
 
@@ -172,6 +175,7 @@ fn route(
         }
     };
     let mut validation = base_validation(p, issuer, audiences(p), &[Algorithm::RS256]);
+    validation.max_lifetime = p.max_token_lifetime.unwrap_or(CAE_MAX_LIFETIME);
     validation.kind = TokenKind::AccessToken {
         require_at_jwt: false,
         require_scp_or_roles: true,

@@ -86,6 +86,9 @@ fn base_validation(
     let mut v = Validation::access_token(issuer, audiences);
     v.algorithms = algorithms(p, default_algs);
     v.leeway = leeway(p);
+    if let Some(max) = p.max_token_lifetime {
+        v.max_lifetime = max;
+    }
     v
 }
 

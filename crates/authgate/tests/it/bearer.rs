@@ -223,6 +223,16 @@ async fn jwt_b04_two_headers_or_a_list_is_an_invalid_request() {
         )
         .await;
     assert_rejected(response, StatusCode::BAD_REQUEST, SEVERAL).await;
+    let twenty: Vec<&str> = std::iter::repeat_n(bearer.as_str(), 20).collect();
+    let response = h.get(&format!("{base}/me"), &twenty).await;
+    assert_rejected(response, StatusCode::BAD_REQUEST, SEVERAL).await;
+    // JWT-R03: a hundred headers never reach verification; hyper answers 431 first.
+    let hundred: Vec<&str> = std::iter::repeat_n(bearer.as_str(), 100).collect();
+    let response = h.get(&format!("{base}/me"), &hundred).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
+    );
 }
 
 #[tokio::test]

@@ -3,12 +3,13 @@
 
 use crate::support::{Fixture, kind};
 use authgate::VerifyErrorKind::{
-    Expired, KeysUnavailable, Malformed, UnknownIssuer, WrongAudience,
+    Expired, InvalidClaim, KeysUnavailable, Malformed, MissingClaim, UnknownIssuer, WrongAudience,
+    WrongIssuer, WrongTokenType,
 };
 use authgate_core::{Algorithm, SigningKey};
 use authgate_devidp::{
-    Auth0Dialect, DEV_TENANT, ENTRA_API_CLIENT_ID, ENTRA_CLIENT_APP_ID, Flavor, MintRequest,
-    OKTA_CLIENT_ID, SECOND_TENANT,
+    Auth0Dialect, DEV_TENANT, ENTRA_API_CLIENT_ID, ENTRA_CLIENT_APP_ID, Flavor, MSA_TENANT,
+    MintRequest, OKTA_CLIENT_ID, SECOND_TENANT,
 };
 use std::time::Duration;
 
@@ -115,7 +116,7 @@ async fn jwt_k01_entra_token_without_scp_or_roles_is_refused() {
     let fx = Fixture::start().await;
     let verifier = fx.verifier([fx.entra(DEV_TENANT)]).await;
     let token = fx.idp().mint(&MintRequest::new(Flavor::EntraV2));
-    assert!(verifier.verify(&token).await.is_err());
+    assert_eq!(kind(verifier.verify(&token).await), WrongTokenType);
 }
 
 #[tokio::test]
@@ -135,7 +136,10 @@ async fn entra_multi_tenant_accepts_allowed_tenants_only() {
     let p = verifier.verify(&mint(DEV_TENANT)).await.unwrap();
     assert_eq!(p.tenant.as_deref(), Some(DEV_TENANT));
     // JWT-I08: a tenant that is not on the allow-list.
-    assert!(verifier.verify(&mint(SECOND_TENANT)).await.is_err());
+    assert_eq!(
+        kind(verifier.verify(&mint(SECOND_TENANT)).await),
+        WrongIssuer
+    );
 }
 
 #[tokio::test]
@@ -148,11 +152,50 @@ async fn jwt_i07_multi_tenant_iss_and_tid_must_agree() {
         .scopes(["access_as_user"])
         .tenant(DEV_TENANT)
         .claim("tid", SECOND_TENANT);
-    assert!(verifier.verify(&fx.idp().mint(&forged)).await.is_err());
+    assert_eq!(
+        kind(verifier.verify(&fx.idp().mint(&forged)).await),
+        WrongIssuer
+    );
     let second = MintRequest::new(Flavor::EntraV2)
         .scopes(["access_as_user"])
         .tenant(SECOND_TENANT);
     assert!(verifier.verify(&fx.idp().mint(&second)).await.is_ok());
+}
+
+#[tokio::test]
+async fn entra_v1_multi_tenant_uses_the_common_v1_document() {
+    let fx = Fixture::start().await;
+    let mut p = fx.entra("organizations");
+    p.allowed_tenants = vec![DEV_TENANT.into()];
+    p.token_versions = vec![1, 2];
+    let verifier = fx.verifier([p]).await;
+    assert!(verifier.is_ready(), "{:?}", verifier.key_status());
+    let v1 = |tenant: &str| {
+        fx.idp().mint(
+            &MintRequest::new(Flavor::EntraV1)
+                .scopes(["user_impersonation"])
+                .tenant(tenant),
+        )
+    };
+    assert!(verifier.verify(&v1(DEV_TENANT)).await.is_ok());
+    let other = verifier.verify(&v1(SECOND_TENANT)).await;
+    assert_eq!(kind(other), WrongIssuer, "JWT-I08 for v1 too");
+}
+
+#[tokio::test]
+async fn entra_consumers_accepts_the_microsoft_account_tenant_only() {
+    let fx = Fixture::start().await;
+    let verifier = fx.verifier([fx.entra("consumers")]).await;
+    assert!(verifier.is_ready(), "{:?}", verifier.key_status());
+    let msa = MintRequest::new(Flavor::EntraV2)
+        .scopes(["access_as_user"])
+        .tenant(MSA_TENANT);
+    assert!(verifier.verify(&fx.idp().mint(&msa)).await.is_ok());
+    let work = MintRequest::new(Flavor::EntraV2).scopes(["access_as_user"]);
+    assert_eq!(
+        kind(verifier.verify(&fx.idp().mint(&work)).await),
+        UnknownIssuer
+    );
 }
 
 // ---- Google ---------------------------------------------------------------------------
@@ -199,14 +242,11 @@ async fn jwt_s08_google_hosted_domain_is_checked_on_hd() {
             .mint(&MintRequest::new(Flavor::Google).claim("hd", hd))
     };
     assert!(verifier.verify(&with_hd("example.com")).await.is_ok());
-    assert!(verifier.verify(&with_hd("evil-example.com")).await.is_err());
+    let evil = verifier.verify(&with_hd("evil-example.com")).await;
+    assert_eq!(kind(evil), InvalidClaim);
     // The e-mail domain is never a substitute for hd.
-    assert!(
-        verifier
-            .verify(&fx.idp().mint(&MintRequest::new(Flavor::Google)))
-            .await
-            .is_err()
-    );
+    let no_hd = fx.idp().mint(&MintRequest::new(Flavor::Google));
+    assert_eq!(kind(verifier.verify(&no_hd).await), MissingClaim);
 }
 
 // ---- Okta, Auth0, generic OIDC --------------------------------------------------------
@@ -262,7 +302,10 @@ async fn jwt_k02_rfc9068_issuer_requires_at_jwt() {
             .is_ok()
     );
     let plain = MintRequest::new(Flavor::Oidc).header("typ", "JWT");
-    assert!(verifier.verify(&fx.idp().mint(&plain)).await.is_err());
+    assert_eq!(
+        kind(verifier.verify(&fx.idp().mint(&plain)).await),
+        WrongTokenType
+    );
 }
 
 // ---- routing, key sources, caching ----------------------------------------------------

@@ -1,6 +1,8 @@
-//! `seed-api demo`: one command, offline, prints working tokens and serves.
+//! `seed-api demo`: one command, offline, prints working tokens and serves. Every curl
+//! command it prints is run here and must answer the status its comment promises.
 
 use reqwest::StatusCode;
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdout, Command, Stdio};
 
@@ -14,31 +16,49 @@ impl Drop for Demo {
     }
 }
 
-/// Reads the demo's stdout up to the end of its instructions: the API URL and each token.
-fn read_instructions(stdout: ChildStdout) -> (String, Vec<(String, String)>) {
-    let stdout = BufReader::new(stdout);
-    let mut base = String::new();
-    let mut tokens = Vec::new();
-    for line in stdout.lines() {
+/// One printed `curl -i URL [-H "Authorization: Bearer $VAR"]   # STATUS` line.
+struct Check {
+    url: String,
+    var: Option<String>,
+    status: Option<u16>,
+}
+
+impl Check {
+    fn parse(line: &str) -> Option<Check> {
+        let rest = line.strip_prefix("curl -i ")?;
+        let (command, comment) = rest.split_once('#').unwrap_or((rest, ""));
+        let url = command.split_whitespace().next()?.to_owned();
+        let var = command
+            .split_once("Bearer $")
+            .map(|(_, v)| v.trim_end().trim_end_matches('"').to_owned());
+        let status = comment.trim().get(..3).and_then(|s| s.parse().ok());
+        Some(Check { url, var, status })
+    }
+}
+
+/// Reads the demo's stdout up to the end of its instructions: the exported tokens and the
+/// curl commands.
+fn read_instructions(stdout: ChildStdout) -> (HashMap<String, String>, Vec<Check>) {
+    let mut tokens = HashMap::new();
+    let mut checks = Vec::new();
+    for line in BufReader::new(stdout).lines() {
         let line = line.unwrap();
-        if let Some(url) = line.trim().strip_prefix("seed API: ") {
-            base = url.to_owned();
-        }
         if let Some((var, token)) = line
             .strip_prefix("export ")
             .and_then(|l| l.split_once("='"))
         {
-            tokens.push((var.to_owned(), token.trim_end_matches('\'').to_owned()));
+            tokens.insert(var.to_owned(), token.trim_end_matches('\'').to_owned());
         }
+        checks.extend(Check::parse(&line));
         if line.starts_with("curl -s -X POST") {
             break;
         }
     }
-    (base, tokens)
+    (tokens, checks)
 }
 
 #[tokio::test]
-async fn demo_prints_tokens_that_work() {
+async fn demo_prints_curl_commands_that_do_what_they_say() {
     let child = Command::new(env!("CARGO_BIN_EXE_seed-api"))
         .args(["demo", "--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
@@ -47,26 +67,27 @@ async fn demo_prints_tokens_that_work() {
         .unwrap();
     let mut demo = Demo(child);
     let stdout = demo.0.stdout.take().unwrap();
-    let (base, tokens) = tokio::task::spawn_blocking(move || read_instructions(stdout))
+    let (tokens, checks) = tokio::task::spawn_blocking(move || read_instructions(stdout))
         .await
         .unwrap();
-    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
-    let entra = &tokens
-        .iter()
-        .find(|(var, _)| var == "ENTRA_TOKEN")
-        .unwrap()
-        .1;
+    assert!(tokens.contains_key("ENTRA_TOKEN"), "{:?}", tokens.keys());
+    assert!(checks.len() >= 8, "only {} curl commands", checks.len());
+
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
-    for path in ["/data", "/azure-protected-data"] {
-        let response = client
-            .get(format!("{base}{path}"))
-            .bearer_auth(entra)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    for check in checks.iter().filter(|c| c.status.is_some()) {
+        let mut request = client.get(&check.url);
+        if let Some(var) = &check.var {
+            request = request.bearer_auth(&tokens[var]);
+        }
+        let response = request.send().await.unwrap();
+        let expected = StatusCode::from_u16(check.status.unwrap()).unwrap();
+        assert_eq!(
+            response.status(),
+            expected,
+            "{} with {:?}",
+            check.url,
+            check.var
+        );
     }
-    let response = client.get(format!("{base}/data")).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     drop(demo);
 }
