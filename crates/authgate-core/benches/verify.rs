@@ -6,12 +6,12 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use authgate_core::{
-    Algorithm, ClaimMapping, Clock, IssuerRule, Jws, KeySet, Policy, PolicySpec,
-    Principal, SigningKey, SystemClock, Validation, VerifyingKey, verify_jws,
+    Algorithm, ClaimMapping, Clock, IssuerRule, Jws, KeySet, Policy, PolicySpec, Principal,
+    SigningKey, SystemClock, Validation, VerifyingKey, verify_jws,
 };
 use criterion::{Criterion, criterion_group, criterion_main};
-use std::hint::black_box;
 use serde_json::{Map, Value, json};
+use std::hint::black_box;
 
 const ISSUER: &str = "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0";
 const AUDIENCE: &str = "6e74172b-be56-4843-9ff4-e66a39bb12e3";
@@ -50,13 +50,21 @@ fn case(alg: Algorithm) -> Case {
     let now = SystemClock.now().0;
     let token = signer.sign_token(&header, &entra_v2_claims(now));
     let keys = match signer.public_jwk() {
-        Some(jwk) => KeySet::from_jwks_json(json!({ "keys": [jwk] }).to_string().as_bytes()).unwrap(),
+        Some(jwk) => {
+            KeySet::from_jwks_json(json!({ "keys": [jwk] }).to_string().as_bytes()).unwrap()
+        }
         None => KeySet::from_entries(vec![]),
     };
-    let mut validation =
-        Validation::access_token(IssuerRule::Exact(vec![ISSUER.into()]), vec![AUDIENCE.into()]);
+    let mut validation = Validation::access_token(
+        IssuerRule::Exact(vec![ISSUER.into()]),
+        vec![AUDIENCE.into()],
+    );
     validation.algorithms = vec![alg];
-    Case { token, keys, validation }
+    Case {
+        token,
+        keys,
+        validation,
+    }
 }
 
 fn verify_once(c: &Case, mapping: &ClaimMapping) -> Principal {
@@ -68,10 +76,17 @@ fn verify_once(c: &Case, mapping: &ClaimMapping) -> Principal {
 fn fresh_verify(cr: &mut Criterion) {
     let mapping = ClaimMapping::default();
     let mut group = cr.benchmark_group("fresh_verify");
-    for alg in [Algorithm::RS256, Algorithm::PS256, Algorithm::ES256, Algorithm::EdDSA] {
+    for alg in [
+        Algorithm::RS256,
+        Algorithm::PS256,
+        Algorithm::ES256,
+        Algorithm::EdDSA,
+    ] {
         let c = case(alg);
         verify_once(&c, &mapping);
-        group.bench_function(alg.as_str(), |b| b.iter(|| verify_once(black_box(&c), &mapping)));
+        group.bench_function(alg.as_str(), |b| {
+            b.iter(|| verify_once(black_box(&c), &mapping))
+        });
     }
     group.finish();
 }
@@ -83,7 +98,10 @@ fn rsa_signature_only(cr: &mut Criterion) {
     let key: &VerifyingKey = &c.keys.keys()[0].key;
     let (msg, sig) = (jws.signing_input().as_bytes(), jws.signature().to_vec());
     cr.bench_function("rsa2048_signature_only", |b| {
-        b.iter(|| key.verify(Algorithm::RS256, black_box(msg), black_box(&sig)).unwrap())
+        b.iter(|| {
+            key.verify(Algorithm::RS256, black_box(msg), black_box(&sig))
+                .unwrap()
+        })
     });
 }
 
@@ -97,9 +115,10 @@ fn policy_evaluation(cr: &mut Criterion) {
     .unwrap();
     let policy: Policy = spec.compile().unwrap();
     assert!(policy.evaluate(&principal).is_ok());
-    cr.bench_function("policy_evaluate", |b| b.iter(|| policy.evaluate(black_box(&principal))));
+    cr.bench_function("policy_evaluate", |b| {
+        b.iter(|| policy.evaluate(black_box(&principal)))
+    });
 }
-
 
 criterion_group!(benches, fresh_verify, rsa_signature_only, policy_evaluation);
 criterion_main!(benches);

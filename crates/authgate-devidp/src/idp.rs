@@ -242,7 +242,7 @@ impl DevIdp {
             Value::Object(members) => members.clone(),
             _ => Map::new(),
         };
-        jws::encode(&key, header, &claims)
+        jws::encode(&key, &[header], &claims)
     }
 
     /// Signs raw header and payload bytes with the active RS256 key (duplicate JSON keys,

@@ -4,11 +4,11 @@ use crate::ids::b64url;
 use authgate_core::SigningKey;
 use serde_json::{Map, Value};
 
-/// Signs `claims` with `key`. The header starts as `{"alg", "kid"}` from the key; `header`
-/// members are then merged over it, a JSON `null` removing a member.
+/// Signs `claims` with `key`. The header starts as `{"alg", "kid"}` from the key; each of
+/// `headers` is then merged over it in order, a JSON `null` removing a member.
 pub(crate) fn encode(
     key: &SigningKey,
-    header: &Map<String, Value>,
+    headers: &[&Map<String, Value>],
     claims: &Map<String, Value>,
 ) -> String {
     let mut full = Map::new();
@@ -16,7 +16,9 @@ pub(crate) fn encode(
     if let Some(kid) = key.kid() {
         full.insert("kid".into(), kid.into());
     }
-    merge(&mut full, header);
+    for header in headers {
+        merge(&mut full, header);
+    }
     let header_json = Value::Object(full).to_string();
     let claims_json = Value::Object(claims.clone()).to_string();
     encode_segments(key, header_json.as_bytes(), claims_json.as_bytes())

@@ -183,7 +183,6 @@ pub(crate) fn sign(urls: &Urls, now: UnixTime, req: &MintRequest, key: &SigningK
         // v1 access tokens also name the key by its thumbprint.
         shaped.header.insert("x5t".into(), kid.into());
     }
-    jws::merge(&mut shaped.header, &req.extra_header);
     jws::merge(&mut shaped.claims, &req.extra_claims);
-    jws::encode(key, &shaped.header, &shaped.claims)
+    jws::encode(key, &[&shaped.header, &req.extra_header], &shaped.claims)
 }

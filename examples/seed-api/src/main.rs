@@ -3,6 +3,7 @@
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use seed_api::{SeedConfig, build_app, demo_config, demo_tokens, instructions, serve, start_idp};
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use tokio::net::TcpListener;
@@ -92,7 +93,12 @@ async fn demo(
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     let app = build_app(&demo_config(&idp.idp, api)?).await?;
-    println!("{}", instructions(api, &idp, &demo_tokens(&idp.idp)));
+    // Not println!: it panics when stdout is closed early (`seed-api demo | head`).
+    let _ = writeln!(
+        std::io::stdout(),
+        "{}",
+        instructions(api, &idp, &demo_tokens(&idp.idp))
+    );
     serve(listener, app, shutdown_signal()).await?;
     Ok(())
 }

@@ -89,16 +89,33 @@ async fn dropping_the_idp_releases_hung_requests_and_refuses_connections() {
         let (http, url) = (http.clone(), url.clone());
         async move { http.get(url).send().await.map(|r| r.status()) }
     });
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Drop only once the request is being held.
+    for _ in 0..500 {
+        if running.idp.jwks_hits_for(Flavor::Okta) == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     drop(running);
     let status = tokio::time::timeout(Duration::from_secs(5), pending)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(status.unwrap(), 503);
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let fresh = client(Duration::from_secs(2));
-    assert!(fresh.get(url).send().await.unwrap_err().is_connect());
+    // The listener closes as the server winds down.
+    let fresh = client(Duration::from_millis(500));
+    let mut refused = false;
+    for _ in 0..50 {
+        if fresh.get(&url).send().await.is_err_and(|e| e.is_connect()) {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        refused,
+        "connections must be refused after the IdP is dropped"
+    );
 }
 
 #[tokio::test]
@@ -150,9 +167,9 @@ async fn r05_slow_body_sends_headers_then_trickles_the_document() {
     idp.set_endpoint_fault(
         None,
         Endpoint::Jwks,
-        Fault::SlowBody(Duration::from_millis(50)),
+        Fault::SlowBody(Duration::from_millis(100)),
     );
-    let impatient = client(Duration::from_millis(400));
+    let impatient = client(Duration::from_secs(3));
     let response = impatient
         .get(idp.jwks_url(Flavor::Oidc))
         .send()

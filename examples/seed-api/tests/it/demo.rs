@@ -41,7 +41,8 @@ impl Check {
 fn read_instructions(stdout: ChildStdout) -> (HashMap<String, String>, Vec<Check>) {
     let mut tokens = HashMap::new();
     let mut checks = Vec::new();
-    for line in BufReader::new(stdout).lines() {
+    let mut lines = BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
         let line = line.unwrap();
         if let Some((var, token)) = line
             .strip_prefix("export ")
@@ -54,6 +55,8 @@ fn read_instructions(stdout: ChildStdout) -> (HashMap<String, String>, Vec<Check
             break;
         }
     }
+    // Keep the pipe open and drained while the test runs, as a terminal would.
+    std::thread::spawn(move || lines.for_each(drop));
     (tokens, checks)
 }
 
