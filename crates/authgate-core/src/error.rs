@@ -50,7 +50,10 @@ impl VerifyError {
     /// A new error of `kind` with a human-readable `detail`. The detail must never contain
     /// the token or any secret.
     pub fn new(kind: VerifyErrorKind, detail: impl Into<String>) -> Self {
-        VerifyError { kind, detail: detail.into() }
+        VerifyError {
+            kind,
+            detail: detail.into(),
+        }
     }
 
     /// The kind of failure.
@@ -66,7 +69,12 @@ impl VerifyError {
 
 impl fmt::Debug for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "VerifyError({:?}: {})", self.kind, self.detail.escape_debug())
+        write!(
+            f,
+            "VerifyError({:?}: {})",
+            self.kind,
+            self.detail.escape_debug()
+        )
     }
 }
 

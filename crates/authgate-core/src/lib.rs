@@ -8,8 +8,21 @@
 //! allow-list, key resolution, signature, token kind, `iss`, `aud`, time claims) →
 //! [`Principal::from_claims`] → [`Policy::evaluate`].
 
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 mod claims;
 mod clock;
@@ -25,7 +38,7 @@ mod verify;
 pub use crate::claims::Claims;
 pub use crate::clock::{Clock, FixedClock, SystemClock, UnixTime};
 pub use crate::error::{VerifyError, VerifyErrorKind};
-pub use crate::jose::{Algorithm, Header, Jws, SigningKey, VerifyingKey, MAX_TOKEN_BYTES};
+pub use crate::jose::{Algorithm, Header, Jws, MAX_TOKEN_BYTES, SigningKey, VerifyingKey};
 pub use crate::jwk::{KeyEntry, KeySet, KeySetError};
 pub use crate::policy::{Denial, Policy, PolicySpec};
 pub use crate::principal::{ClaimMapping, Principal};

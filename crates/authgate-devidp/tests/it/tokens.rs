@@ -333,7 +333,9 @@ async fn sign_raw_gives_hostile_tests_the_whole_header() {
 async fn legacy_entra_v1_token_names_its_key_by_x5t_only() {
     let (running, http) = start().await;
     let idp = &running.idp;
-    let req = MintRequest::new(Flavor::EntraV1).app_only().header("kid", Value::Null);
+    let req = MintRequest::new(Flavor::EntraV1)
+        .app_only()
+        .header("kid", Value::Null);
     let token = idp.mint(&req);
     let (header, _) = verify(&token, &key_set(&http, idp, Flavor::EntraV1).await);
     assert_eq!(header.kid, None);

@@ -141,7 +141,9 @@ fn check_provider(p: &ProviderConfig, out: &mut Problems) {
     if p.leeway.is_some_and(|l| l > MAX_LEEWAY) {
         out.push("leeway", "must be at most 5m");
     }
-    if p.max_token_lifetime.is_some_and(|d| d < Duration::from_secs(60)) {
+    if p.max_token_lifetime
+        .is_some_and(|d| d < Duration::from_secs(60))
+    {
         out.push("max_token_lifetime", "must be at least 1m");
     }
     check_jwks(&p.jwks, out);
