@@ -75,6 +75,22 @@ pub(crate) fn extract<'a>(
     }
 }
 
+/// The bearer token of a request, for code that makes its own authorization decision (the
+/// gateway's proxy and forward-auth endpoint): `Ok(None)` when no bearer credential was sent,
+/// `Ok(Some(token))` for one syntactically valid token, and the exact RFC 6750 rejection for
+/// every ambiguous or forbidden transport (JWT-B01…B06, JWT-F01, JWT-F12).
+pub fn bearer_token<'a>(
+    headers: &'a HeaderMap,
+    uri: &Uri,
+    realm: Option<Arc<str>>,
+) -> Result<Option<&'a str>, Rejection> {
+    match extract(headers, uri) {
+        Ok(Credential::Absent) => Ok(None),
+        Ok(Credential::Token(token)) => Ok(Some(token)),
+        Err(e) => Err(e.into_rejection(realm)),
+    }
+}
+
 /// Parses one `Authorization` value.
 fn parse(value: &str) -> Result<Credential<'_>, TransportError> {
     let scheme_end = value.find([' ', '\t']).unwrap_or(value.len());

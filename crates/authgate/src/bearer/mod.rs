@@ -64,6 +64,7 @@ mod future;
 mod layer;
 mod service;
 
+pub use self::credential::bearer_token;
 pub use self::extract::Auth;
 pub use self::future::BearerAuthFuture;
 pub use self::layer::BearerAuthLayer;

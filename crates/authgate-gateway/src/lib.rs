@@ -1,0 +1,17 @@
+//! `authgate-gateway`: the `authgate` binary as a library of glue over `authgate`: validated
+//! configuration, the route table, the streaming proxy, forward-auth, telemetry, rate limits,
+//! the server (TLS, shutdown, reload) and the `doctor` diagnostics.
+
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![cfg_attr(
+    test,
+    allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
+
+pub mod app;
+pub mod config;
+pub mod pipeline;
+pub mod proxy;
+pub mod ratelimit;
+pub mod routes;
+pub mod telemetry;

@@ -1,0 +1,3 @@
+//! The `authgate` command: see `authgate --help`.
+
+fn main() {}
