@@ -32,22 +32,26 @@ fi
 
 work="$(mktemp -d)"
 demo_pid=""
-cleanup() {
+stop_demo() {
   if [[ -n "$demo_pid" ]]; then kill "$demo_pid" 2>/dev/null || true; wait "$demo_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
+  demo_pid=""
 }
+cleanup() { stop_demo; rm -rf "$work"; }
 trap cleanup EXIT
 
-RUST_LOG="${RUST_LOG:-warn}" "$SEED_API_BIN" demo --listen "$API_ADDR" --idp-listen "$IDP_ADDR" \
-  >"$work/demo.out" 2>"$work/demo.err" &
-demo_pid=$!
-
-for _ in $(seq 1 100); do
-  if curl -fsS -o /dev/null "http://${API_ADDR}/healthz" 2>/dev/null; then break; fi
-  if ! kill -0 "$demo_pid" 2>/dev/null; then cat "$work/demo.err" >&2; exit 1; fi
-  sleep 0.2
-done
-curl -fsS -o /dev/null "http://${API_ADDR}/healthz" || { echo "seed API did not become ready" >&2; exit 1; }
+# start_demo [--no-token-cache]: the seed API + in-process dev IdP, waits until ready.
+start_demo() {
+  RUST_LOG="${RUST_LOG:-warn}" "$SEED_API_BIN" demo --listen "$API_ADDR" --idp-listen "$IDP_ADDR" "$@" \
+    >"$work/demo.out" 2>"$work/demo.err" &
+  demo_pid=$!
+  for _ in $(seq 1 100); do
+    if curl -fsS -o /dev/null "http://${API_ADDR}/healthz" 2>/dev/null; then return 0; fi
+    if ! kill -0 "$demo_pid" 2>/dev/null; then cat "$work/demo.err" >&2; exit 1; fi
+    sleep 0.2
+  done
+  echo "seed API did not become ready" >&2
+  exit 1
+}
 
 # mint SUBJECT -> prints an Entra v2 token with scopes access_as_user read_data
 mint() {
@@ -59,19 +63,33 @@ mint() {
   printf '%s\n' "$token"
 }
 
-mint one >"$work/one-token.txt"
-for i in $(seq 1 "$N_TOKENS"); do mint "$i"; done >"$work/tokens.txt"
+# run LABEL SCRIPT-ARGS... : one wrk run
+run() {
+  local label="$1"; shift
+  echo
+  echo "== ${label}: wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION} --latency $*"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@"
+}
+
+mint_all() {
+  mint one >"$work/one-token.txt"
+  for i in $(seq 1 "$N_TOKENS"); do mint "$i"; done >"$work/tokens.txt"
+  local status
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(cat "$work/one-token.txt")" "$URL")
+  [[ "$status" == "200" ]] || { echo "sanity check failed: GET /data answered $status" >&2; exit 1; }
+}
+
+start_demo
+mint_all
 echo "minted 1 + $(wc -l <"$work/tokens.txt") tokens"
+run "baseline: GET /healthz, no authentication" "http://${API_ADDR}/healthz"
+TOKEN_FILE="$work/one-token.txt" run "one repeated token (verified-token cache)" -s bench/seed-api-one-token.lua "$URL"
+TOKENS_FILE="$work/tokens.txt" run "${N_TOKENS} distinct tokens (cache on)" \
+  -s bench/seed-api-many-tokens.lua "$URL"
+stop_demo
 
-status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(cat "$work/one-token.txt")" "$URL")
-[[ "$status" == "200" ]] || { echo "sanity check failed: GET /data answered $status" >&2; exit 1; }
-
-echo
-echo "== one repeated token: wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION} ${URL}"
-TOKEN_FILE="$work/one-token.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
-  -s bench/seed-api-one-token.lua "$URL"
-
-echo
-echo "== ${N_TOKENS} distinct tokens: wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION} ${URL}"
-TOKENS_FILE="$work/tokens.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
+# The dev IdP's keys are per process: restart, then mint again for the cache-off run.
+start_demo --no-token-cache
+mint_all
+TOKENS_FILE="$work/tokens.txt" run "${N_TOKENS} distinct tokens (cache off: full RS256 verification per request)" \
   -s bench/seed-api-many-tokens.lua "$URL"

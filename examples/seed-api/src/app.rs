@@ -37,7 +37,19 @@ pub async fn build_app(config: &SeedConfig) -> Result<Router, AppError> {
     let auth = config.auth();
     // Policies first: a bad or missing policy fails before any network call.
     let policies = Policies::from_config(&auth)?;
-    let verifier = Verifier::from_config(&auth).await?;
+    let verifier = if config.server.token_cache {
+        Verifier::from_config(&auth).await?
+    } else {
+        let builder = auth
+            .providers
+            .iter()
+            .cloned()
+            .fold(Verifier::builder(), |b, p| b.provider(p));
+        builder
+            .token_cache(0, std::time::Duration::ZERO)
+            .build()
+            .await?
+    };
     router(verifier, &policies)
 }
 

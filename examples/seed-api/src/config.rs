@@ -52,6 +52,14 @@ pub struct SeedConfig {
 pub struct ServerConfig {
     /// The socket address to listen on, e.g. `127.0.0.1:8000`.
     pub listen: SocketAddr,
+    /// Cache verified tokens so a repeated token costs a lookup (default true). Turn it off
+    /// only to measure full verification on every request.
+    #[serde(default = "default_true")]
+    pub token_cache: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// Why the configuration could not be read.

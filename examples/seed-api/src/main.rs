@@ -38,6 +38,9 @@ enum Command {
         /// Also write the generated configuration to this file.
         #[arg(long, value_name = "FILE")]
         write_config: Option<PathBuf>,
+        /// Verify every token in full, even a repeated one (for benchmarks).
+        #[arg(long)]
+        no_token_cache: bool,
     },
 }
 
@@ -55,9 +58,10 @@ async fn main() -> anyhow::Result<()> {
                 listen,
                 idp_listen,
                 write_config,
+                no_token_cache,
             }),
             _,
-        ) => demo(listen, idp_listen, write_config).await,
+        ) => demo(listen, idp_listen, write_config, !no_token_cache).await,
         (None, Some(path)) => run(&path).await,
         (None, None) => anyhow::bail!("--config FILE is required (or run `seed-api demo`)"),
     }
@@ -80,6 +84,7 @@ async fn demo(
     listen: SocketAddr,
     idp_listen: SocketAddr,
     write_config: Option<PathBuf>,
+    token_cache: bool,
 ) -> anyhow::Result<()> {
     let idp = start_idp(idp_listen)
         .await
@@ -92,7 +97,9 @@ async fn demo(
         std::fs::write(&path, seed_api::demo_config_toml(&idp.idp, api))
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    let app = build_app(&demo_config(&idp.idp, api)?).await?;
+    let mut config = demo_config(&idp.idp, api)?;
+    config.server.token_cache = token_cache;
+    let app = build_app(&config).await?;
     // Not println!: it panics when stdout is closed early (`seed-api demo | head`).
     let _ = writeln!(
         std::io::stdout(),
