@@ -1,0 +1,107 @@
+//! Fresh RS256 verifications per second of CPU time, the unit `openssl speed` reports in by
+//! default. Wall-clock rates (criterion) are distorted on a shared machine when other processes
+//! take the cores; CPU time of this thread is not. Used by `bench/verify-vs-openssl.sh`.
+//!
+//! Prints two lines: `signature_only <ops per CPU second>` and `fresh_verify <ops per CPU second>`.
+
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use authgate_core::{
+    Algorithm, ClaimMapping, Clock, IssuerRule, Jws, KeySet, Principal, SigningKey, SystemClock,
+    Validation, verify_jws,
+};
+use serde_json::{Map, json};
+use std::hint::black_box;
+
+const ISSUER: &str = "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0";
+const AUDIENCE: &str = "6e74172b-be56-4843-9ff4-e66a39bb12e3";
+
+/// CPU time of the calling thread in nanoseconds (Linux `schedstat`: time spent on a CPU).
+fn thread_cpu_ns() -> u64 {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").expect("Linux schedstat");
+    s.split_whitespace().next().unwrap().parse().unwrap()
+}
+
+/// Runs `f` for about `cpu_secs` seconds of CPU time; returns operations per CPU second.
+fn rate(cpu_secs: f64, mut f: impl FnMut()) -> f64 {
+    let (start, mut ops) = (thread_cpu_ns(), 0u64);
+    loop {
+        for _ in 0..256 {
+            f();
+        }
+        ops += 256;
+        let spent = (thread_cpu_ns() - start) as f64 / 1e9;
+        if spent >= cpu_secs {
+            return ops as f64 / spent;
+        }
+    }
+}
+
+fn main() {
+    let secs: f64 = std::env::args().nth(1).map_or(5.0, |s| s.parse().unwrap());
+    let signer = SigningKey::generate(Algorithm::RS256, "bench-key");
+    let now = SystemClock.now().0;
+    let claims = json!({
+        "aud": AUDIENCE, "iss": ISSUER, "iat": now - 10, "nbf": now - 10, "exp": now + 3600,
+        "aio": "AXQAi/8TAAAAbMVrMW9T2uu1ZL7kqHAaVnIWlxJJ3xkNDnV8s6GrXm4cMoJm2pa3AC6PCjvqYU4RGaw7nL3EbrqI7tXS8yxV8Xy4oS0Udho3SsB5Ss2qsP9+Iy",
+        "azp": AUDIENCE, "azpacr": "0", "name": "Abe Lincoln",
+        "oid": "690222be-ff1a-4d56-abd1-7e4f7d38e474", "preferred_username": "abeli@microsoft.com",
+        "rh": "I", "scp": "access_as_user read_data",
+        "sub": "HKZpfaHyWadeOouYlitjrI-KffTm222X5rrV3xDqfKQ",
+        "tid": "72f988bf-86f1-41af-91ab-2d7cd011db47", "uti": "fqiBqXLPj0eQa82S-IYFAA", "ver": "2.0"
+    });
+    let mut header = Map::new();
+    header.insert("typ".into(), json!("JWT"));
+    let token = signer.sign_token(&header, &claims);
+    let jwks = json!({ "keys": [signer.public_jwk().unwrap()] }).to_string();
+    let keys = KeySet::from_jwks_json(jwks.as_bytes()).unwrap();
+    let mut validation = Validation::access_token(
+        IssuerRule::Exact(vec![ISSUER.into()]),
+        vec![AUDIENCE.into()],
+    );
+    validation.algorithms = vec![Algorithm::RS256];
+    let mapping = ClaimMapping::default();
+
+    let jws = Jws::parse(&token).unwrap();
+    let key = &keys.keys()[0].key;
+    let (msg, sig) = (jws.signing_input().as_bytes(), jws.signature().to_vec());
+    let signature_only = rate(secs, || {
+        key.verify(Algorithm::RS256, black_box(msg), black_box(&sig))
+            .unwrap();
+    });
+    let fresh = rate(secs, || {
+        let jws = Jws::parse(black_box(&token)).unwrap();
+        verify_jws(&jws, &keys, &validation, SystemClock.now()).unwrap();
+        black_box(Principal::from_claims(
+            "entra",
+            jws.claims().clone(),
+            &mapping,
+        ));
+    });
+    if std::env::var_os("STAGES").is_some() {
+        let parse = rate(secs, || {
+            black_box(Jws::parse(black_box(&token)).unwrap());
+        });
+        let validate = rate(secs, || {
+            verify_jws(black_box(&jws), &keys, &validation, SystemClock.now()).unwrap();
+        });
+        let principal = rate(secs, || {
+            black_box(Principal::from_claims(
+                "entra",
+                jws.claims().clone(),
+                &mapping,
+            ));
+        });
+        println!("parse_only {parse:.0}");
+        println!("verify_jws_only {validate:.0}");
+        println!("principal_only {principal:.0}");
+    }
+    println!("token_bytes {}", token.len());
+    println!("signature_only {signature_only:.0}");
+    println!("fresh_verify {fresh:.0}");
+}
