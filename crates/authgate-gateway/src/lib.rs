@@ -10,8 +10,12 @@
 
 pub mod app;
 pub mod config;
+pub mod doctor;
+pub mod forward_auth;
+pub mod health;
 pub mod pipeline;
 pub mod proxy;
 pub mod ratelimit;
 pub mod routes;
+pub mod server;
 pub mod telemetry;

@@ -2,10 +2,34 @@
 //! [`Config`] (parsed addresses, URLs, durations, compiled policies and routes). Every problem
 //! is reported at once with its path (`routes[2].upstream: must be http or https`).
 //!
-//! Any string value may be `env:NAME` or `file:/path`; any key may be overridden by an
-//! `AUTHGATE__SECTION__KEY` environment variable.
+//! Any string value may be `env:NAME` or `file:/path` (see [`Sources`]); any key may be
+//! overridden by an `AUTHGATE__SECTION__KEY` environment variable.
+//!
+//! ```
+//! use authgate_gateway::config::Config;
+//!
+//! let text = r#"
+//!     version = 1
+//!     [server]
+//!     listen = "127.0.0.1:8000"
+//!     [[routes]]
+//!     path = "/healthz"
+//!     upstream = "http://127.0.0.1:9000"
+//!     auth = "none"
+//! "#;
+//! let config = Config::from_toml(text, &|_| None).unwrap();
+//! assert_eq!(config.routes[0].name, "/healthz");
+//! let broken = Config::from_toml("version = 1\n[server]\nlisten = \"nowhere\"\n", &|_| None);
+//! assert_eq!(broken.unwrap_err().to_string(), "server.listen: not a socket address (e.g. 127.0.0.1:8000)\n");
+//! ```
 
+mod overrides;
+mod parse;
+mod problems;
 pub mod raw;
+mod route;
+mod secret_ref;
+mod validate;
 
 use authgate::{AuthConfig, Policies};
 use authgate_core::Policy;
@@ -175,11 +199,78 @@ pub struct CorsSettings {
     pub max_age: Duration,
 }
 
+pub use overrides::PREFIX as OVERRIDE_PREFIX;
+
+/// Where values come from besides the TOML text.
+pub struct Sources<'a> {
+    /// Looks up environment variables for `env:NAME` references.
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+    /// `AUTHGATE__*` overrides as (variable name, value), applied in order.
+    pub overrides: Vec<(String, String)>,
+    /// Relative `file:` references and TLS file paths are resolved against this directory
+    /// (the configuration file's); `None`: the working directory.
+    pub base_dir: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for Sources<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self
+            .overrides
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
+        f.debug_struct("Sources")
+            .field("overrides", &names)
+            .field("base_dir", &self.base_dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Sources<'a> {
+    /// Only `env`: no overrides, paths relative to the working directory.
+    pub fn env(env: &'a dyn Fn(&str) -> Option<String>) -> Self {
+        Sources {
+            env,
+            overrides: Vec::new(),
+            base_dir: None,
+        }
+    }
+
+    /// `path` resolved against [`Sources::base_dir`].
+    pub fn resolve_path(&self, path: &str) -> PathBuf {
+        match &self.base_dir {
+            Some(dir) => dir.join(path),
+            None => PathBuf::from(path),
+        }
+    }
+}
+
+/// Looks up a variable of the process environment.
+fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
 impl Config {
     /// Reads, resolves (`env:`/`file:`, `AUTHGATE__*` overrides from the process environment)
     /// and validates the file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
-        todo!("{path:?}")
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigErrors(vec![Problem {
+                path: path.display().to_string(),
+                message: format!("cannot read the configuration file: {e}"),
+            }])
+        })?;
+        let overrides = std::env::vars()
+            .filter(|(name, _)| name.starts_with(OVERRIDE_PREFIX))
+            .collect();
+        let sources = Sources {
+            env: &process_env,
+            overrides,
+            base_dir: path.parent().map(Path::to_path_buf),
+        };
+        let mut config = Config::from_sources(&text, &sources)?;
+        config.source = Some(path.to_path_buf());
+        Ok(config)
     }
 
     /// Parses and validates TOML text; `env` supplies environment variables (tests pass a map).
@@ -187,6 +278,19 @@ impl Config {
         text: &str,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigErrors> {
-        todo!("{} {:?}", text.len(), env("X"))
+        Config::from_sources(text, &Sources::env(env))
+    }
+
+    /// Parses and validates TOML text with explicit [`Sources`] (overrides, base directory).
+    pub fn from_sources(text: &str, sources: &Sources<'_>) -> Result<Config, ConfigErrors> {
+        let mut problems = problems::Problems::default();
+        let parsed = parse::parse(text, sources, &mut problems);
+        let config = validate::validate(parsed, sources, &mut problems);
+        problems
+            .finish(config)?
+            .ok_or_else(|| ConfigErrors(Vec::new()))
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -121,7 +121,8 @@ pub enum AuthMode {
     Bearer,
     /// A session is required (arrives with the login issue; refused by validation for now).
     Session,
-    /// A bearer token or a session.
+    /// A bearer token or a session. Until sessions arrive with the login issue, this accepts
+    /// exactly what `bearer` accepts.
     Any,
     /// No authentication (identity headers are still stripped).
     None,
@@ -141,7 +142,7 @@ pub struct RawRoute {
     pub methods: Vec<String>,
     /// Upstream base URL (`http://` or `https://`).
     pub upstream: String,
-    /// Authentication mode (default `bearer`).
+    /// Authentication mode (default `bearer`; `session` is refused until the login issue).
     #[serde(default)]
     pub auth: Option<AuthMode>,
     /// A named policy.

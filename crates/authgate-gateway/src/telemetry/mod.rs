@@ -1,48 +1,23 @@
-//! Logs (JSON through tracing), audit events and Prometheus metrics (`authgate_*`).
+//! Logs (JSON or text through `tracing`), audit events and Prometheus metrics (`authgate_*`).
+//!
+//! - [`init_logging`] installs the process-wide subscriber from `[telemetry]`.
+//! - [`audit`] logs one decision (target `authgate::audit`) and counts it.
+//! - [`record_upstream`], [`record_verify_failure`] feed the other series.
+//! - [`render_metrics`] / [`render_metrics_with`] produce the `/metrics` text; the JWKS series
+//!   are read from the [`authgate::Verifier`] at scrape time.
+//!
+//! # Security
+//! No function here takes a token, cookie or secret: audit events carry the route, the
+//! verified subject and client id, the outcome and a reason chosen by the gateway.
 
-use std::time::Duration;
+mod audit;
+mod endpoint;
+mod logging;
+mod metrics;
 
-/// How a request ended, for metrics and audit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Proxied (or answered 200 by forward-auth).
-    Allowed,
-    /// 401.
-    Unauthenticated,
-    /// 403.
-    Forbidden,
-    /// 429.
-    RateLimited,
-    /// 400.
-    BadRequest,
-    /// 404 (no route).
-    NoRoute,
-    /// 502/504/503.
-    UpstreamError,
-}
-
-/// One authorization decision, logged as an audit event. Never carries a token or secret.
-#[derive(Debug, Clone)]
-pub struct AuditEvent<'a> {
-    /// Route name (or `forward-auth`).
-    pub route: &'a str,
-    /// `sub` of the caller, when known.
-    pub subject: Option<&'a str>,
-    /// Client id of the caller, when known.
-    pub client: Option<&'a str>,
-    /// Outcome.
-    pub outcome: Outcome,
-    /// Why (a verification error kind, a policy denial, "ok").
-    pub reason: &'a str,
-}
-
-/// Emits an audit event (target `authgate::audit`) and counts it in
-/// `authgate_requests_total{route,outcome}`.
-pub fn audit(event: &AuditEvent<'_>) {
-    todo!("{event:?}")
-}
-
-/// Records the time to the upstream's response head in `authgate_upstream_seconds{route}`.
-pub fn record_upstream(route: &str, status: u16, elapsed: Duration) {
-    todo!("{route} {status} {elapsed:?}")
-}
+pub use self::audit::{AuditEvent, Outcome, audit, record_verify_failure, verify_failure_reason};
+pub use self::endpoint::{metrics_endpoint, metrics_response};
+pub use self::logging::{LoggingError, init_logging, subscriber};
+pub use self::metrics::{
+    install_metrics, record_upstream, render_metrics, render_metrics_with, run_upkeep,
+};

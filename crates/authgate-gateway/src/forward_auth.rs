@@ -1,0 +1,279 @@
+//! Forward-auth: `GET /auth/verify` for nginx `auth_request`, Traefik `ForwardAuth` and Envoy
+//! `ext_authz` (HTTP service).
+//!
+//! The proxy in front of the application asks the gateway whether one request may pass. The
+//! gateway reads the original method and URI from headers the proxy sets, normalises the path
+//! exactly as its own reverse proxy does, finds the route and runs the same decision
+//! ([`crate::pipeline::decide`]) over the original request's credentials.
+//!
+//! | header pair the proxy sets | sent by |
+//! |---|---|
+//! | `X-Original-Method` + `X-Original-URI` | nginx (`proxy_set_header ... $request_method` / `$request_uri`) |
+//! | `X-Forwarded-Method` + `X-Forwarded-Uri` | Traefik `ForwardAuth` (always) |
+//!
+//! # Answers
+//!
+//! | situation | status | notes |
+//! |---|---|---|
+//! | allowed | 200 | the identity headers the proxy sends upstream ([`crate::proxy::headers::inject_identity`]): `X-Auth-Subject`, `-Email`, `-Name`, `-Tenant`, `-Scopes` (space-separated), `-Roles` (comma-separated), `-Client`, `-Provider`; none on `auth = "none"` routes or with `forward.identity_headers = false` |
+//! | no or bad token | 401 | `WWW-Authenticate: Bearer` or `Bearer error="invalid_token"` (RFC 6750 §3) |
+//! | policy denies | 403 | `WWW-Authenticate: Bearer error="insufficient_scope", scope="..."` |
+//! | no route matches the original request | 403 | default deny; `{"error":"no_route"}`, no challenge |
+//! | the peer is not in `server.trusted_proxies` | 403 | `{"error":"untrusted_proxy"}`: forward-auth answers only trusted proxies |
+//! | original method or URI missing, repeated, both header pairs present, or a path the route matcher refuses (encoded `/`, `..` above the root, NUL) | 400 | `{"error":"invalid_request"}` (`"bad_path"` for a refused path, as the proxy answers); the verify URL itself is never authorized |
+//! | too many failed authentications from the client (routes with auth) | 429 | `Retry-After` |
+//! | the issuer's keys are unavailable | 503 | `Retry-After` |
+//! | `[forward_auth] enabled = false` | 404 | |
+//!
+//! nginx `auth_request` passes only 2xx, 401 and 403 through; it answers every other status
+//! (400, 429, 503) with 500, which is still a refusal.
+//!
+//! # Security
+//!
+//! - The original method and URI are honoured only from peers in `server.trusted_proxies`: any
+//!   other caller could otherwise ask about a public path and get a 200 for a private one.
+//! - Both header pairs at once are refused, so a client cannot smuggle `X-Forwarded-Uri` past
+//!   an nginx that sets only `X-Original-URI` (or the reverse behind Traefik).
+//! - The client IP for rate limits is the right-most `X-Forwarded-For` entry that is not a
+//!   trusted proxy, falling back to the peer.
+//! - Identity headers are produced only here, from the verified principal; the proxy in front
+//!   must overwrite the same names on the request to the application (see
+//!   `examples/forward-auth-nginx`).
+
+use crate::app::{Gateway, SharedGateway};
+use crate::config::{AuthMode, RouteSpec};
+use crate::pipeline::{Decision, decide_explained};
+use crate::proxy::headers::inject_identity;
+use crate::proxy::json_error;
+use crate::routes::normalize_path;
+use crate::telemetry::{AuditEvent, Outcome, audit};
+use authgate::{Principal, Rejection, RejectionKind};
+use axum::extract::{ConnectInfo, State};
+use axum::response::{IntoResponse, Response};
+use http::header::{CACHE_CONTROL, RETRY_AFTER};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use ipnet::IpNet;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+/// The route name forward-auth uses in audit events when no route applies.
+pub const AUDIT_ROUTE: &str = "forward-auth";
+
+/// nginx: the original method.
+pub const X_ORIGINAL_METHOD: HeaderName = HeaderName::from_static("x-original-method");
+/// nginx: the original request URI (`$request_uri`: path and query, not normalised).
+pub const X_ORIGINAL_URI: HeaderName = HeaderName::from_static("x-original-uri");
+/// Traefik: the original method.
+pub const X_FORWARDED_METHOD: HeaderName = HeaderName::from_static("x-forwarded-method");
+/// Traefik: the original request URI.
+pub const X_FORWARDED_URI: HeaderName = HeaderName::from_static("x-forwarded-uri");
+/// The client address chain.
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+
+/// `GET /auth/verify`: answers whether the request described by the forwarding headers may
+/// reach its route (see the module docs for every answer).
+pub async fn handler(
+    State(state): State<SharedGateway>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let gw = state.load_full();
+    verify(&gw, peer.ip(), &headers).await
+}
+
+/// The forward-auth decision for a request from `peer` carrying `headers`: the handler without
+/// the axum extraction.
+pub async fn verify(gw: &Gateway, peer: IpAddr, headers: &HeaderMap) -> Response {
+    if !gw.config.forward_auth {
+        return json_error(StatusCode::NOT_FOUND, "no_route");
+    }
+    let trusted = &gw.config.server.trusted_proxies;
+    if !is_trusted(trusted, peer) {
+        tracing::warn!(%peer, "forward-auth request from a peer not in server.trusted_proxies");
+        audit_bare(AUDIT_ROUTE, Outcome::Forbidden, "untrusted_proxy");
+        return json_error(StatusCode::FORBIDDEN, "untrusted_proxy");
+    }
+    let original = match OriginalRequest::from_headers(headers) {
+        Ok(original) => original,
+        Err(why) => return bad_request("invalid_request", why),
+    };
+    let path = match normalize_path(original.uri.path()) {
+        Ok(path) => path,
+        Err(bad) => return bad_request("bad_path", bad.0),
+    };
+    let Some(route) = gw.routes.find(&original.method, &path) else {
+        audit_bare(AUDIT_ROUTE, Outcome::NoRoute, "no_route");
+        return json_error(StatusCode::FORBIDDEN, "no_route");
+    };
+    let client = client_ip(trusted, peer, headers);
+    authorize(gw, route, client, headers, &original.uri).await
+}
+
+/// Rate limit, decision, audit, answer: the proxy's steps without the upstream.
+async fn authorize(
+    gw: &Gateway,
+    route: &RouteSpec,
+    client: IpAddr,
+    headers: &HeaderMap,
+    uri: &Uri,
+) -> Response {
+    if route.auth != AuthMode::None
+        && let Err(wait) = gw.limiters.check_failed_auth(&route.rate_limit, client)
+    {
+        audit_bare(&route.name, Outcome::RateLimited, "rate_limited");
+        return too_many_requests(wait);
+    }
+    let explained = decide_explained(gw, route, headers, uri).await;
+    match explained.decision {
+        Decision::Allow(principal) => {
+            let p = principal.as_ref();
+            audit(&AuditEvent {
+                route: &route.name,
+                subject: p.map(|p| p.subject.as_str()),
+                client: p.and_then(|p| p.client_id.as_deref()),
+                outcome: Outcome::Allowed,
+                reason: &explained.reason,
+            });
+            allowed(route, p)
+        }
+        Decision::Deny(rejection) => {
+            if matches!(
+                rejection.kind(),
+                RejectionKind::InvalidToken | RejectionKind::InvalidRequest
+            ) {
+                gw.limiters.record_failed_auth(&route.rate_limit, client);
+            }
+            audit_bare(&route.name, outcome_of(&rejection), &explained.reason);
+            rejection.into_response()
+        }
+    }
+}
+
+/// The original request as the proxy in front described it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginalRequest {
+    /// The original method.
+    pub method: Method,
+    /// The original request target (path and query; not yet normalised).
+    pub uri: Uri,
+}
+
+impl OriginalRequest {
+    /// Reads exactly one header pair: `X-Original-Method` + `X-Original-URI` or
+    /// `X-Forwarded-Method` + `X-Forwarded-Uri`. The error is a fixed description.
+    pub fn from_headers(headers: &HeaderMap) -> Result<Self, &'static str> {
+        let nginx = headers.contains_key(X_ORIGINAL_METHOD) || headers.contains_key(X_ORIGINAL_URI);
+        let traefik =
+            headers.contains_key(X_FORWARDED_METHOD) || headers.contains_key(X_FORWARDED_URI);
+        let (method, uri) = match (nginx, traefik) {
+            (true, true) => return Err("both X-Original-* and X-Forwarded-* are present"),
+            (false, false) => return Err("the original method and URI are missing"),
+            (true, false) => (X_ORIGINAL_METHOD, X_ORIGINAL_URI),
+            (false, true) => (X_FORWARDED_METHOD, X_FORWARDED_URI),
+        };
+        let method =
+            single(headers, &method).ok_or("the original method is missing or repeated")?;
+        let uri = single(headers, &uri).ok_or("the original URI is missing or repeated")?;
+        Ok(OriginalRequest {
+            method: Method::from_bytes(method.as_bytes()).map_err(|_| "bad original method")?,
+            uri: parse_target(uri.as_bytes()).ok_or("bad original URI")?,
+        })
+    }
+}
+
+/// The only value of `name`, if it occurs exactly once.
+fn single<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a HeaderValue> {
+    let mut values = headers.get_all(name).iter();
+    let first = values.next()?;
+    values.next().is_none().then_some(first)
+}
+
+/// An origin-form target (`/path?query`), or an absolute URI whose path is used.
+fn parse_target(raw: &[u8]) -> Option<Uri> {
+    let uri = Uri::try_from(raw).ok()?;
+    uri.path().starts_with('/').then_some(uri)
+}
+
+/// Whether `ip` belongs to one of the trusted proxy networks (IPv4-mapped IPv6 included).
+pub fn is_trusted(trusted: &[IpNet], ip: IpAddr) -> bool {
+    let ip = ip.to_canonical();
+    trusted.iter().any(|net| net.contains(&ip))
+}
+
+/// The client behind a trusted `peer`: the right-most `X-Forwarded-For` entry that is not a
+/// trusted proxy. Stops at the first unparsable entry; falls back to the peer. Call it only
+/// for trusted peers: from any other peer the header is the client's own claim.
+pub fn client_ip(trusted: &[IpNet], peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+    let hops = headers
+        .get_all(X_FORWARDED_FOR)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect::<Vec<_>>();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+            break;
+        };
+        client = ip;
+        if !is_trusted(trusted, ip) {
+            break;
+        }
+    }
+    client
+}
+
+/// 200 with the identity headers of `principal` (when the route sends them), exactly those
+/// the proxy would send upstream.
+fn allowed(route: &RouteSpec, principal: Option<&Principal>) -> Response {
+    let mut response = StatusCode::OK.into_response();
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(p) = principal.filter(|_| route.identity_headers) {
+        inject_identity(headers, p);
+    }
+    response
+}
+
+/// 400 with the error `code`; the fixed reason goes to the debug log and the audit event.
+fn bad_request(code: &'static str, why: &'static str) -> Response {
+    tracing::debug!(why, "forward-auth request refused");
+    audit_bare(AUDIT_ROUTE, Outcome::BadRequest, why);
+    json_error(StatusCode::BAD_REQUEST, code)
+}
+
+/// 429 with `Retry-After` in whole seconds (at least 1).
+fn too_many_requests(wait: Duration) -> Response {
+    let mut response = json_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(secs.max(1)));
+    response
+}
+
+/// The audit outcome of a rejection (the proxy's mapping).
+fn outcome_of(rejection: &Rejection) -> Outcome {
+    match rejection.kind() {
+        RejectionKind::InsufficientScope => Outcome::Forbidden,
+        RejectionKind::InvalidRequest => Outcome::BadRequest,
+        RejectionKind::TemporarilyUnavailable | RejectionKind::Misconfigured => {
+            Outcome::UpstreamError
+        }
+        _ => Outcome::Unauthenticated,
+    }
+}
+
+/// An audit event without a caller identity.
+fn audit_bare(route: &str, outcome: Outcome, reason: &str) {
+    audit(&AuditEvent {
+        route,
+        subject: None,
+        client: None,
+        outcome,
+        reason,
+    });
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,294 @@
+//! The proxy handler (the router's fallback): normalise → route → CORS preflight → rate
+//! limit → decide → header hygiene → stream to the upstream → audit.
+
+use super::headers::{self, Forwarding};
+use super::{UpstreamError, cors_headers, json_error, preflight, preflight_method, upgrade};
+use crate::app::{Gateway, SharedGateway};
+use crate::config::{AuthMode, RouteSpec};
+use crate::forward_auth::{client_ip, is_trusted};
+use crate::pipeline::{Decision, decide_explained};
+use crate::routes::normalize_path;
+use crate::telemetry::{self, AuditEvent, Outcome};
+use authgate::{Principal, Rejection, RejectionKind};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::response::{IntoResponse, Response};
+use http::header::{AUTHORIZATION, HOST, HeaderValue, RETRY_AFTER};
+use http::{HeaderMap, StatusCode, Uri, Version};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The fallback handler: proxies the request to its route's upstream, or answers it.
+///
+/// The server must be started with `into_make_service_with_connect_info::<SocketAddr>()`;
+/// without the peer address the request is refused with 500 (a misconfiguration).
+pub async fn handle(State(state): State<SharedGateway>, request: Request) -> Response {
+    let gw = state.load_full();
+    let connect = request.extensions().get::<ConnectInfo<SocketAddr>>();
+    let Some(&ConnectInfo(peer)) = connect else {
+        tracing::error!("the server does not provide ConnectInfo<SocketAddr>: refusing");
+        return json_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error");
+    };
+    let path = match normalize_path(request.uri().path()) {
+        Ok(path) => path,
+        Err(bad) => {
+            audit_bare("-", Outcome::BadRequest, bad.0);
+            return json_error(StatusCode::BAD_REQUEST, "bad_path");
+        }
+    };
+    if let Some(answer) = answer_preflight(&gw, &path, &request) {
+        return answer;
+    }
+    let Some(route) = gw.routes.find(request.method(), &path).cloned() else {
+        audit_bare("-", Outcome::NoRoute, "no_route");
+        return json_error(StatusCode::NOT_FOUND, "no_route");
+    };
+    let origin_headers = route.cors.as_ref().map(|_| request.headers().clone());
+    let mut response = route_request(&gw, &route, peer.ip(), path, request).await;
+    if let (Some(cors), Some(inbound)) = (&route.cors, &origin_headers) {
+        cors_headers(cors, inbound, response.headers_mut());
+    }
+    response
+}
+
+/// A CORS preflight for a route with CORS settings, answered without authentication.
+fn answer_preflight(gw: &Gateway, path: &str, request: &Request) -> Option<Response> {
+    let requested = preflight_method(request.method(), request.headers())?;
+    let route = match gw.routes.find(&requested, path) {
+        Some(route) => route,
+        None => gw.routes.find_any_method(path)?,
+    };
+    let cors = route.cors.as_ref()?;
+    Some(preflight(cors, &requested, request.headers()))
+}
+
+/// Rate limit, decision, then the upstream; one audit event either way.
+async fn route_request(
+    gw: &Gateway,
+    route: &Arc<RouteSpec>,
+    peer: IpAddr,
+    path: String,
+    request: Request,
+) -> Response {
+    let trusted = is_trusted(&gw.config.server.trusted_proxies, peer);
+    let client = if trusted {
+        client_ip(&gw.config.server.trusted_proxies, peer, request.headers())
+    } else {
+        peer
+    };
+    if route.auth != AuthMode::None
+        && let Err(wait) = gw.limiters.check_failed_auth(&route.rate_limit, client)
+    {
+        audit_bare(&route.name, Outcome::RateLimited, "rate_limited");
+        return too_many_requests(wait);
+    }
+    let explained = decide_explained(gw, route, request.headers(), request.uri()).await;
+    let principal = match explained.decision {
+        Decision::Allow(principal) => principal,
+        Decision::Deny(rejection) => {
+            return deny(gw, route, client, rejection, &explained.reason);
+        }
+    };
+    let forwarding = Forwarding {
+        peer,
+        trusted,
+        proto: if gw.config.server.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        },
+        host: inbound_host(&request),
+    };
+    let (response, outcome) =
+        forward(gw, route, forwarding, &path, principal.as_ref(), request).await;
+    let reason = if outcome == Outcome::Allowed {
+        &explained.reason
+    } else {
+        "upstream_error"
+    };
+    telemetry::audit(&AuditEvent {
+        route: &route.name,
+        subject: principal.as_ref().map(|p| p.subject.as_str()),
+        client: principal.as_ref().and_then(|p| p.client_id.as_deref()),
+        outcome,
+        reason,
+    });
+    response
+}
+
+/// A refused request: counts failed authentications, audits, answers with the rejection.
+fn deny(
+    gw: &Gateway,
+    route: &RouteSpec,
+    client: IpAddr,
+    rejection: Rejection,
+    reason: &str,
+) -> Response {
+    let outcome = match rejection.kind() {
+        RejectionKind::InsufficientScope => Outcome::Forbidden,
+        RejectionKind::InvalidRequest => Outcome::BadRequest,
+        RejectionKind::TemporarilyUnavailable | RejectionKind::Misconfigured => {
+            Outcome::UpstreamError
+        }
+        _ => Outcome::Unauthenticated,
+    };
+    if matches!(
+        rejection.kind(),
+        RejectionKind::InvalidToken | RejectionKind::InvalidRequest
+    ) {
+        gw.limiters.record_failed_auth(&route.rate_limit, client);
+    }
+    audit_bare(&route.name, outcome, reason);
+    rejection.into_response()
+}
+
+/// An audit event without a caller identity.
+fn audit_bare(route: &str, outcome: Outcome, reason: &str) {
+    telemetry::audit(&AuditEvent {
+        route,
+        subject: None,
+        client: None,
+        outcome,
+        reason,
+    });
+}
+
+/// 429 with `Retry-After` in whole seconds (at least 1).
+fn too_many_requests(wait: Duration) -> Response {
+    let mut response = json_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, HeaderValue::from(secs.max(1)));
+    response
+}
+
+/// The `Host` the client addressed (HTTP/2: the `:authority`).
+fn inbound_host(request: &Request) -> Option<HeaderValue> {
+    request.headers().get(HOST).cloned().or_else(|| {
+        let authority = request.uri().authority()?;
+        HeaderValue::from_str(authority.as_str()).ok()
+    })
+}
+
+/// Cleans the request, sends it upstream and streams the answer back.
+async fn forward(
+    gw: &Gateway,
+    route: &RouteSpec,
+    forwarding: Forwarding,
+    path: &str,
+    principal: Option<&Principal>,
+    mut request: Request,
+) -> (Response, Outcome) {
+    let websocket = headers::is_websocket_upgrade(request.headers());
+    let client_upgrade = websocket.then(|| hyper::upgrade::on(&mut request));
+    let (mut parts, body) = request.into_parts();
+    let Some(uri) = upstream_uri(route, path, parts.uri.query()) else {
+        tracing::error!(route = %route.name, "cannot build the upstream URI");
+        return (
+            UpstreamError::Unreachable.into_response(),
+            Outcome::UpstreamError,
+        );
+    };
+    prepare_request_headers(&mut parts.headers, route, &forwarding, principal, websocket);
+    parts.uri = uri;
+    parts.version = Version::HTTP_11;
+    parts.extensions = http::Extensions::new();
+    let upstream_request = http::Request::from_parts(parts, body);
+    let started = Instant::now();
+    let result = gw
+        .upstream
+        .send(
+            upstream_request,
+            route.connect_timeout,
+            route.response_timeout,
+        )
+        .await;
+    let status = result.as_ref().map_or_else(|e| e.status(), |r| r.status());
+    telemetry::record_upstream(&route.name, status.as_u16(), started.elapsed());
+    match result {
+        Err(e) => (e.into_response(), Outcome::UpstreamError),
+        Ok(response) => finish_response(route, response, client_upgrade),
+    }
+}
+
+/// The request header hygiene, in order (DESIGN.md "The request pipeline").
+fn prepare_request_headers(
+    headers: &mut HeaderMap,
+    route: &RouteSpec,
+    forwarding: &Forwarding,
+    principal: Option<&Principal>,
+    websocket: bool,
+) {
+    headers::remove_hop_by_hop(headers);
+    headers::strip_identity_headers(headers);
+    headers::set_forwarded(headers, forwarding);
+    // The client connects to the upstream's authority; the original is X-Forwarded-Host.
+    headers.remove(HOST);
+    if !route.forward_authorization {
+        headers.remove(AUTHORIZATION);
+    }
+    if let Some(p) = principal.filter(|_| route.identity_headers) {
+        headers::inject_identity(headers, p);
+    }
+    if websocket {
+        headers::set_websocket_upgrade(headers);
+    }
+}
+
+/// The upstream's response with hop-by-hop headers removed, its body streamed; a 101 joins
+/// the two upgraded connections.
+fn finish_response(
+    route: &RouteSpec,
+    mut response: http::Response<hyper::body::Incoming>,
+    client_upgrade: Option<hyper::upgrade::OnUpgrade>,
+) -> (Response, Outcome) {
+    let switching = response.status() == StatusCode::SWITCHING_PROTOCOLS;
+    headers::remove_hop_by_hop(response.headers_mut());
+    match (switching, client_upgrade) {
+        (false, _) => {}
+        (true, Some(client)) => {
+            let upstream = hyper::upgrade::on(&mut response);
+            upgrade::spawn_tunnel(client, upstream, route.name.clone());
+            headers::set_websocket_upgrade(response.headers_mut());
+        }
+        (true, None) => {
+            tracing::warn!(route = %route.name, "upstream switched protocols unasked");
+            return (
+                UpstreamError::Unreachable.into_response(),
+                Outcome::UpstreamError,
+            );
+        }
+    }
+    (response.map(Body::new).into_response(), Outcome::Allowed)
+}
+
+/// The upstream URI: base URL + (prefix-stripped) normalised path + the original query.
+pub(crate) fn upstream_uri(route: &RouteSpec, path: &str, query: Option<&str>) -> Option<Uri> {
+    let path = strip_prefix(path, route.strip_prefix.as_deref());
+    let base = &route.upstream;
+    let mut target = base.origin().ascii_serialization();
+    target.push_str(base.path().trim_end_matches('/'));
+    target.push_str(path);
+    if let Some(query) = query {
+        target.push('?');
+        target.push_str(query);
+    }
+    target.parse().ok()
+}
+
+/// Removes `prefix` when it is a whole-segment prefix of `path`; the result keeps a leading `/`.
+fn strip_prefix<'a>(path: &'a str, prefix: Option<&str>) -> &'a str {
+    let Some(prefix) = prefix
+        .map(|p| p.trim_end_matches('/'))
+        .filter(|p| !p.is_empty())
+    else {
+        return path;
+    };
+    match path.strip_prefix(prefix) {
+        Some("") => "/",
+        Some(rest) if rest.starts_with('/') => rest,
+        _ => path,
+    }
+}

@@ -1,0 +1,136 @@
+use super::*;
+
+fn map(pairs: &[(&str, &str)]) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    for (name, value) in pairs {
+        headers.append(
+            HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            HeaderValue::from_str(value).unwrap(),
+        );
+    }
+    headers
+}
+
+#[test]
+fn bcp_70_identity_headers_are_recognised_in_every_spelling() {
+    for name in [
+        "X-Auth-Subject",
+        "x_auth_subject",
+        "X-AUTH-REQUEST-USER",
+        "x_auth_request_email",
+        "X_Forwarded_Email",
+        "x-forwarded-user",
+        "X-Forwarded-Preferred-Username",
+        "x-forwarded-groups",
+        "X-Forwarded-Access-Token",
+        "X-User-Id",
+        "x_user_id",
+        "X-Remote-User",
+        "Remote-User",
+        "remote_user",
+        "X-User",
+        "X-Email",
+        "OIDC_CLAIM_email",
+        "oidc-claim-sub",
+    ] {
+        let name = HeaderName::from_bytes(name.as_bytes()).unwrap();
+        assert!(is_identity_header(&name), "{name}");
+    }
+    for name in [
+        "x-forwarded-for",
+        "x-user-agent",
+        "authorization",
+        "x-authorization",
+        "user",
+    ] {
+        let name = HeaderName::from_bytes(name.as_bytes()).unwrap();
+        assert!(!is_identity_header(&name), "{name}");
+    }
+}
+
+#[test]
+fn hop_by_hop_headers_and_connection_listed_ones_go() {
+    let mut h = map(&[
+        ("connection", "keep-alive, x-secret"),
+        ("keep-alive", "timeout=5"),
+        ("te", "trailers"),
+        ("trailer", "x"),
+        ("transfer-encoding", "chunked"),
+        ("upgrade", "h2c"),
+        ("proxy-authorization", "Basic x"),
+        ("proxy-connection", "keep-alive"),
+        ("x-secret", "1"),
+        ("accept", "*/*"),
+    ]);
+    remove_hop_by_hop(&mut h);
+    assert_eq!(h.len(), 1, "{h:?}");
+    assert!(h.contains_key("accept"));
+}
+
+#[test]
+fn websocket_upgrade_needs_both_headers() {
+    assert!(is_websocket_upgrade(&map(&[
+        ("connection", "keep-alive, Upgrade"),
+        ("upgrade", "WebSocket")
+    ])));
+    assert!(!is_websocket_upgrade(&map(&[("upgrade", "websocket")])));
+    assert!(!is_websocket_upgrade(&map(&[
+        ("connection", "upgrade"),
+        ("upgrade", "h2c")
+    ])));
+}
+
+fn forwarding(trusted: bool) -> Forwarding {
+    Forwarding {
+        peer: "10.0.0.9".parse().unwrap(),
+        trusted,
+        proto: "http",
+        host: Some(HeaderValue::from_static("gw.example.com")),
+    }
+}
+
+#[test]
+fn bcp_71_untrusted_peer_forwarding_headers_are_replaced() {
+    let mut h = map(&[
+        ("x-forwarded-for", "1.2.3.4"),
+        ("x-forwarded-proto", "https"),
+        ("x-forwarded-host", "evil.example"),
+        ("x_forwarded_for", "5.6.7.8"),
+        ("forwarded", "for=1.2.3.4"),
+        ("x-real-ip", "1.2.3.4"),
+        ("x-forwarded-uri", "/admin"),
+    ]);
+    set_forwarded(&mut h, &forwarding(false));
+    assert_eq!(h["x-forwarded-for"], "10.0.0.9");
+    assert_eq!(h["x-forwarded-proto"], "http");
+    assert_eq!(h["x-forwarded-host"], "gw.example.com");
+    assert_eq!(h.len(), 3, "{h:?}");
+}
+
+#[test]
+fn bcp_71_trusted_peer_chain_is_extended() {
+    let mut h = map(&[
+        ("x-forwarded-for", "1.2.3.4"),
+        ("x-forwarded-for", "5.6.7.8"),
+        ("x-forwarded-proto", "https"),
+        ("x-forwarded-host", "api.example.com"),
+        ("x_forwarded_for", "6.6.6.6"),
+    ]);
+    set_forwarded(&mut h, &forwarding(true));
+    assert_eq!(h["x-forwarded-for"], "1.2.3.4, 5.6.7.8, 10.0.0.9");
+    assert_eq!(h["x-forwarded-proto"], "https");
+    assert_eq!(h["x-forwarded-host"], "api.example.com");
+    assert!(!h.contains_key("x_forwarded_for"));
+}
+
+#[test]
+fn security_headers_keep_the_upstream_frame_policy() {
+    let mut h = map(&[("x-frame-options", "SAMEORIGIN")]);
+    security_headers(&mut h);
+    assert_eq!(h["x-frame-options"], "SAMEORIGIN");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    let mut empty = HeaderMap::new();
+    security_headers(&mut empty);
+    assert_eq!(empty["x-frame-options"], "DENY");
+}

@@ -1,0 +1,115 @@
+//! Request-path normalisation, shared by the proxy and forward-auth.
+
+/// Why a request path cannot be routed (answered 400, never proxied). The text is a fixed,
+/// client-safe description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadPath(pub &'static str);
+
+impl std::fmt::Display for BadPath {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for BadPath {}
+
+const NOT_ABSOLUTE: BadPath = BadPath("the path must start with /");
+const ENCODED_SEPARATOR: BadPath = BadPath("encoded / and \\ are not allowed in the path");
+const BACKSLASH: BadPath = BadPath("\\ is not allowed in the path");
+const CONTROL: BadPath = BadPath("control characters are not allowed in the path");
+const BAD_ESCAPE: BadPath = BadPath("malformed percent-encoding in the path");
+const NOT_ASCII: BadPath = BadPath("the path must be ASCII (percent-encode other characters)");
+
+/// Normalises a request path exactly once, the same way for the proxy and for forward-auth:
+/// percent-decoding of unreserved characters, `.`/`..` segments resolved, duplicate slashes
+/// collapsed; encoded slashes, backslashes, NUL and control characters refused.
+///
+/// Steps, in order:
+/// 1. The path must start with `/` and be ASCII.
+/// 2. Percent-escapes of RFC 3986 §2.3 unreserved characters (`A-Z a-z 0-9 - . _ ~`) are
+///    decoded; other escapes are kept with upper-case hex (RFC 3986 §6.2.2.1). An escaped
+///    `/` or `\`, an escaped or raw control character (NUL included) and a raw `\` are refused,
+///    because servers behind the gateway disagree about what they mean.
+/// 3. Empty segments (`//`) are dropped and dot-segments resolved (RFC 3986 §5.2.4); `..` never
+///    climbs above the root. A path ending in a `.`/`..` segment or a `/` keeps a trailing `/`.
+///
+/// # Security
+///
+/// Decoding happens once, before dot-segments are resolved, so `/api/%2e%2e/admin` is
+/// `/admin` for the route matcher and for the upstream alike; a double-encoded `%252e` stays
+/// `%252E` and is never decoded a second time.
+pub fn normalize_path(raw: &str) -> Result<String, BadPath> {
+    if !raw.starts_with('/') {
+        return Err(NOT_ABSOLUTE);
+    }
+    let decoded = decode_unreserved(raw)?;
+    Ok(resolve_segments(&decoded))
+}
+
+/// Step 2: decodes unreserved escapes and refuses the dangerous characters.
+fn decode_unreserved(raw: &str) -> Result<String, BadPath> {
+    let mut out = String::with_capacity(raw.len());
+    let mut bytes = raw.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'%' => {
+                let (hi, lo) = (bytes.next(), bytes.next());
+                let value = hex_pair(hi, lo).ok_or(BAD_ESCAPE)?;
+                push_escaped(&mut out, value)?;
+            }
+            b'\\' => return Err(BACKSLASH),
+            _ if b.is_ascii_control() => return Err(CONTROL),
+            _ if !b.is_ascii() => return Err(NOT_ASCII),
+            _ => out.push(char::from(b)),
+        }
+    }
+    Ok(out)
+}
+
+/// Appends one decoded escape: unreserved characters literally, others re-encoded.
+fn push_escaped(out: &mut String, value: u8) -> Result<(), BadPath> {
+    if value == b'/' || value == b'\\' {
+        return Err(ENCODED_SEPARATOR);
+    }
+    if value.is_ascii_control() {
+        return Err(CONTROL);
+    }
+    if value.is_ascii_alphanumeric() || matches!(value, b'-' | b'.' | b'_' | b'~') {
+        out.push(char::from(value));
+    } else {
+        out.push_str(&format!("%{value:02X}"));
+    }
+    Ok(())
+}
+
+/// The byte of two hex digits.
+fn hex_pair(hi: Option<u8>, lo: Option<u8>) -> Option<u8> {
+    let digit = |b: Option<u8>| char::from(b?).to_digit(16);
+    let value = digit(hi)? * 16 + digit(lo)?;
+    u8::try_from(value).ok()
+}
+
+/// Step 3: drops empty segments and resolves `.` and `..` without leaving the root.
+fn resolve_segments(path: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    let mut trailing_slash = false;
+    for segment in path.split('/').skip(1) {
+        trailing_slash = matches!(segment, "" | "." | "..");
+        match segment {
+            "" | "." => {}
+            ".." => {
+                kept.pop();
+            }
+            s => kept.push(s),
+        }
+    }
+    let mut out = String::with_capacity(path.len());
+    for segment in &kept {
+        out.push('/');
+        out.push_str(segment);
+    }
+    if trailing_slash || kept.is_empty() {
+        out.push('/');
+    }
+    out
+}
