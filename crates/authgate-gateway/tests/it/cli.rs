@@ -66,7 +66,9 @@ fn printed_example_config_passes_check_config() {
 #[test]
 fn check_config_lists_every_problem_one_per_line_and_exits_1() {
     let path = write_config(
-        "version = 1\n[server]\nlisten = \"nowhere\"\n[[routes]]\npath = \"/a\"\nupstream = \"ftp://x\"\n\
+        "version = 1\n[server]\nlisten = \"nowhere\"\n\
+         [[providers]]\nid = \"corp\"\nkind = \"oidc\"\nissuer = \"https://idp.example.com\"\naudiences = [\"a\"]\n\
+         [[routes]]\npath = \"/a\"\nupstream = \"ftp://x\"\n\
          [[routes]]\npath = \"/b\"\nupstream = \"http://b\"\npolicy = \"Missing\"\n",
     );
     let checked = check_config(&path, &[]);
