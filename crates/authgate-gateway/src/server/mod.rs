@@ -22,9 +22,11 @@ use crate::telemetry::{self, LoggingError};
 use axum::Router;
 use axum_server::tls_rustls::RustlsConfig;
 use axum_server::{Handle, from_tcp};
+use futures_util::FutureExt;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -332,7 +334,8 @@ async fn shut_down_when(
     grace: Duration,
     mut stopped: mpsc::Receiver<()>,
 ) {
-    shutdown.await;
+    // A shutdown future that panics still shuts down (and never leaves the process running).
+    let _ = AssertUnwindSafe(shutdown).catch_unwind().await;
     tracing::info!(grace = ?grace, "no longer accepting connections; waiting for requests in flight");
     loop {
         handle.graceful_shutdown(Some(grace));

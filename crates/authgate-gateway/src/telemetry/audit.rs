@@ -66,11 +66,9 @@ pub fn audit(event: &AuditEvent<'_>) {
         reason = event.reason,
         "decision"
     );
-    let labels = [
-        ("route", event.route.to_owned()),
-        ("outcome", event.outcome.as_str().to_owned()),
-    ];
-    ::metrics::counter!(REQUESTS, &labels).increment(1);
+    let route = event.route.to_owned();
+    ::metrics::counter!(REQUESTS, "route" => route, "outcome" => event.outcome.as_str())
+        .increment(1);
 }
 
 /// The stable `reason` label of a verification failure (`expired`, `wrong_audience`, ...).

@@ -24,9 +24,13 @@ where
 {
     let filter =
         EnvFilter::try_new(&settings.log_level).map_err(|e| LoggingError(e.to_string()))?;
+    // A log line that cannot be written (a closed pipe) is dropped: the default would print
+    // to standard error with `eprintln!`, which panics in the task that logged (and a panic in
+    // the shutdown task would keep the process alive after SIGTERM).
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(writer);
+        .with_writer(writer)
+        .log_internal_errors(false);
     Ok(match settings.log_format {
         LogFormat::Json => Box::new(
             builder

@@ -81,11 +81,8 @@ pub fn record_upstream(route: &str, status: u16, elapsed: Duration) {
     install_metrics();
     metrics::histogram!(UPSTREAM_DURATION, "route" => route.to_owned())
         .record(elapsed.as_secs_f64());
-    let labels = [
-        ("route", route.to_owned()),
-        ("class", status_class(status).to_owned()),
-    ];
-    metrics::counter!(UPSTREAM_RESPONSES, &labels).increment(1);
+    let (route, class) = (route.to_owned(), status_class(status));
+    metrics::counter!(UPSTREAM_RESPONSES, "route" => route, "class" => class).increment(1);
 }
 
 fn status_class(status: u16) -> &'static str {

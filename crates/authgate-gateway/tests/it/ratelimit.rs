@@ -232,15 +232,38 @@ upstream = \"{url}\"
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    let get = |path: &str, token: &str| client.get(gateway.url(path)).bearer_auth(token.to_owned()).send();
+    let get = |path: &str, token: &str| {
+        client
+            .get(gateway.url(path))
+            .bearer_auth(token.to_owned())
+            .send()
+    };
 
-    assert_eq!(get("/guarded/x", "bad-1").await.unwrap().status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(get("/guarded/x", "bad-2").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        get("/guarded/x", "bad-1").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        get("/guarded/x", "bad-2").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
     let limited = get("/guarded/x", "bad-3").await.unwrap();
     assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry_after: u64 = limited.headers()[http::header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    let retry_after: u64 = limited.headers()[http::header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&retry_after), "{retry_after}");
     let blocked = get("/guarded/x", &good).await.unwrap();
-    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS, "blocked before the credential is looked at");
-    assert_eq!(get("/other/x", &good).await.unwrap().status(), StatusCode::OK, "default budget untouched");
+    assert_eq!(
+        blocked.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "blocked before the credential is looked at"
+    );
+    assert_eq!(
+        get("/other/x", &good).await.unwrap().status(),
+        StatusCode::OK,
+        "default budget untouched"
+    );
 }

@@ -48,6 +48,7 @@ impl TestCert {
             .tls_certs_only([cert])
             .resolve("localhost", addr)
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(10))
             .build()
             .unwrap()
     }
@@ -357,7 +358,9 @@ async fn graceful_shutdown_lets_the_request_in_flight_finish() {
     );
     let addr = serving.local_addr();
     let in_flight = tokio::spawn(async move { reqwest::get(format!("http://{addr}/slow")).await });
-    entered.notified().await;
+    tokio::time::timeout(Duration::from_secs(10), entered.notified())
+        .await
+        .expect("request entered");
 
     stop.send(()).unwrap();
     assert!(
@@ -383,7 +386,9 @@ async fn requests_still_running_after_the_grace_period_are_dropped() {
     );
     let addr = serving.local_addr();
     let in_flight = tokio::spawn(async move { reqwest::get(format!("http://{addr}/slow")).await });
-    entered.notified().await;
+    tokio::time::timeout(Duration::from_secs(10), entered.notified())
+        .await
+        .expect("request entered");
 
     stop.send(()).unwrap();
     tokio::time::timeout(Duration::from_secs(5), serving.wait())
@@ -413,6 +418,7 @@ use crate::support::{self, Upstream};
 use authgate_devidp::RunningIdp;
 use authgate_gateway::app::{Gateway, SharedGateway};
 use authgate_gateway::config::Config;
+use authgate_gateway::health;
 use authgate_gateway::server::{ReloadError, reload, serve_on};
 
 /// A fresh directory for configuration files, removed on drop.
@@ -443,7 +449,19 @@ impl Drop for TempDir {
 /// The support configuration with one bearer route `name` at `/{name}/{*rest}`.
 fn one_route_toml(idp: &RunningIdp, upstream: &str, name: &str) -> String {
     let base = support::base_toml(idp, &[]);
-    format!("{base}\n[[routes]]\nname = \"{name}\"\npath = \"/{name}/{{*rest}}\"\nupstream = \"{upstream}\"\n")
+    format!(
+        "{base}\n[[routes]]\nname = \"{name}\"\npath = \"/{name}/{{*rest}}\"\nupstream = \"{upstream}\"\n"
+    )
+}
+
+/// A client without redirects or proxies that gives up after 10 s (a test never hangs).
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
 }
 
 async fn until_ready(state: &SharedGateway) {
@@ -457,7 +475,13 @@ async fn until_ready(state: &SharedGateway) {
 }
 
 async fn get_status(client: &reqwest::Client, url: &str, token: &str) -> StatusCode {
-    client.get(url).bearer_auth(token).send().await.unwrap().status()
+    client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
 }
 
 #[tokio::test]
@@ -465,8 +489,14 @@ async fn reload_swaps_a_good_config_and_keeps_the_running_one_on_a_bad_one() {
     let idp = support::start_idp().await;
     let upstream: Upstream = support::start_upstream().await;
     let dir = TempDir::new("reload");
-    let path = dir.write("authgate.toml", &one_route_toml(&idp, &upstream.url(), "v1"));
-    let state = Gateway::build(Config::load(&path).unwrap()).await.unwrap().shared();
+    let path = dir.write(
+        "authgate.toml",
+        &one_route_toml(&idp, &upstream.url(), "v1"),
+    );
+    let state = Gateway::build(Config::load(&path).unwrap())
+        .await
+        .unwrap()
+        .shared();
     let (stop, stopped) = oneshot::channel::<()>();
     let serving = serve_on(loopback().await, state.clone(), async move {
         let _ = stopped.await;
@@ -474,23 +504,48 @@ async fn reload_swaps_a_good_config_and_keeps_the_running_one_on_a_bad_one() {
     .await
     .unwrap();
     until_ready(&state).await;
-    let (client, token) = (support::client(), support::token(&idp, &[]));
+    let (client, token) = (client(), support::token(&idp, &[]));
     let url = |path: &str| format!("http://{}{path}", serving.local_addr());
-    assert_eq!(get_status(&client, &url("/v1/x"), &token).await, StatusCode::OK);
+    assert_eq!(
+        get_status(&client, &url("/v1/x"), &token).await,
+        StatusCode::OK
+    );
+    let readyz = client.get(url("/readyz")).send().await.unwrap();
+    assert_eq!(readyz.status(), StatusCode::OK);
+    let readyz: serde_json::Value = readyz.json().await.unwrap();
+    assert_eq!(readyz["status"], "ready");
 
-    dir.write("authgate.toml", &one_route_toml(&idp, &upstream.url(), "v2"));
+    dir.write(
+        "authgate.toml",
+        &one_route_toml(&idp, &upstream.url(), "v2"),
+    );
     reload(&state, &path).await.unwrap();
     until_ready(&state).await;
-    assert_eq!(get_status(&client, &url("/v2/x"), &token).await, StatusCode::OK);
-    assert_eq!(get_status(&client, &url("/v1/x"), &token).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get_status(&client, &url("/v2/x"), &token).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get_status(&client, &url("/v1/x"), &token).await,
+        StatusCode::NOT_FOUND
+    );
 
     let broken = one_route_toml(&idp, "ftp://nowhere", "v3").replace("version = 1", "version = 7");
     dir.write("authgate.toml", &broken);
     let error = reload(&state, &path).await.unwrap_err();
-    let ReloadError::Config(errors) = &error else { panic!("{error:?}") };
+    let ReloadError::Config(errors) = &error else {
+        panic!("{error:?}")
+    };
     assert!(errors.0.len() >= 2, "every problem is reported: {errors}");
-    assert_eq!(get_status(&client, &url("/v2/x"), &token).await, StatusCode::OK, "old config kept");
-    assert_eq!(get_status(&client, &url("/v3/x"), &token).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get_status(&client, &url("/v2/x"), &token).await,
+        StatusCode::OK,
+        "old config kept"
+    );
+    assert_eq!(
+        get_status(&client, &url("/v3/x"), &token).await,
+        StatusCode::NOT_FOUND
+    );
 
     stop.send(()).unwrap();
     serving.wait().await.unwrap();
@@ -510,7 +565,10 @@ async fn tls_gateway_proxies_bearer_requests_with_hsts() {
             tls.key_file.display()
         ),
     );
-    let state = Gateway::build(support::config(&toml)).await.unwrap().shared();
+    let state = Gateway::build(support::config(&toml))
+        .await
+        .unwrap()
+        .shared();
     let (stop, stopped) = oneshot::channel::<()>();
     let serving = serve_on(loopback().await, state.clone(), async move {
         let _ = stopped.await;
@@ -521,12 +579,30 @@ async fn tls_gateway_proxies_bearer_requests_with_hsts() {
     let client = cert.client(serving.local_addr());
     let url = format!("https://localhost:{}/secure/x", serving.local_addr().port());
 
-    let response = client.get(&url).bearer_auth(support::token(&idp, &[])).send().await.unwrap();
+    let response = client
+        .get(&url)
+        .bearer_auth(support::token(&idp, &[]))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()[header::STRICT_TRANSPORT_SECURITY], "max-age=3600; includeSubDomains");
-    let denied = client.get(&url).bearer_auth("not-a-token").send().await.unwrap();
+    assert_eq!(
+        response.headers()[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=3600; includeSubDomains"
+    );
+    let denied = client
+        .get(&url)
+        .bearer_auth("not-a-token")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(denied.status(), StatusCode::UNAUTHORIZED);
-    assert!(denied.headers().contains_key(header::STRICT_TRANSPORT_SECURITY), "on rejections too");
+    assert!(
+        denied
+            .headers()
+            .contains_key(header::STRICT_TRANSPORT_SECURITY),
+        "on rejections too"
+    );
 
     stop.send(()).unwrap();
     serving.wait().await.unwrap();
@@ -605,17 +681,27 @@ impl Drop for Process {
 
 /// A free loopback port (bound and released; the process binds it next).
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
-/// An upstream whose `/slow/...` paths signal `entered` and wait for `release`; every other
-/// path answers "ok".
+/// An upstream whose paths containing `/slow/` signal `entered` and wait for `release`
+/// (answering "finished"); every other path answers "ok".
 async fn start_slow_upstream(entered: Arc<Notify>, release: Arc<Notify>) -> SocketAddr {
-    let slow = slow_app(entered, release);
-    let app = Router::new()
-        .route("/slow/{*rest}", get(|| async { "unused" }))
-        .merge(Router::new().nest("/slow", slow))
-        .fallback(|| async { "ok" });
+    let app = Router::new().fallback(move |uri: http::Uri| {
+        let (entered, release) = (Arc::clone(&entered), Arc::clone(&release));
+        async move {
+            if !uri.path().contains("/slow/") {
+                return "ok";
+            }
+            entered.notify_one();
+            release.notified().await;
+            "finished"
+        }
+    });
     let listener = loopback().await;
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -629,19 +715,28 @@ async fn start_slow_upstream(entered: Arc<Notify>, release: Arc<Notify>) -> Sock
 async fn authgate_serve_reloads_on_sighup_and_drains_on_sigterm() {
     let idp = support::start_idp().await;
     let (entered, release) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
-    let upstream = format!("http://{}", start_slow_upstream(entered.clone(), release.clone()).await);
+    let upstream = format!(
+        "http://{}",
+        start_slow_upstream(entered.clone(), release.clone()).await
+    );
     let port = free_port();
     let config = |route: &str| {
         one_route_toml(&idp, &upstream, route)
-            .replace("listen = \"127.0.0.1:0\"", &format!("listen = \"127.0.0.1:{port}\""))
-            .replace("[[providers]]\n", "[[providers]]\ninsecure_allow_http = true\n")
+            .replace(
+                "listen = \"127.0.0.1:0\"",
+                &format!("listen = \"127.0.0.1:{port}\""),
+            )
+            .replace(
+                "[[providers]]\n",
+                "[[providers]]\ninsecure_allow_http = true\n",
+            )
     };
     let dir = TempDir::new("process");
     let path = dir.write("authgate.toml", &config("v1"));
     let mut process = Process::serve(&path);
     process.logged("authgate listening").await;
     process.logged("insecure_allow_http").await;
-    let (client, token) = (support::client(), support::token(&idp, &[]));
+    let (client, token) = (client(), support::token(&idp, &[]));
     let url = |path: &str| format!("http://127.0.0.1:{port}{path}");
     let mut status = StatusCode::SERVICE_UNAVAILABLE;
     for _ in 0..200 {
@@ -656,12 +751,22 @@ async fn authgate_serve_reloads_on_sighup_and_drains_on_sigterm() {
     dir.write("authgate.toml", &config("v2"));
     process.signal("HUP");
     process.logged("configuration reloaded").await;
-    assert_eq!(get_status(&client, &url("/v1/x"), &token).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get_status(&client, &url("/v1/x"), &token).await,
+        StatusCode::NOT_FOUND
+    );
 
-    dir.write("authgate.toml", &config("v3").replace("version = 1", "version = 9"));
+    dir.write(
+        "authgate.toml",
+        &config("v3").replace("version = 1", "version = 9"),
+    );
     process.signal("HUP");
     process.logged("keeping the running configuration").await;
-    assert!(process.stderr().contains("\"path\":\"version\""), "the problem is named:\n{}", process.stderr());
+    assert!(
+        process.stderr().contains("\"path\":\"version\""),
+        "the problem is named:\n{}",
+        process.stderr()
+    );
     let mut ok = StatusCode::SERVICE_UNAVAILABLE;
     for _ in 0..200 {
         ok = get_status(&client, &url("/v2/x"), &token).await;
@@ -676,11 +781,17 @@ async fn authgate_serve_reloads_on_sighup_and_drains_on_sigterm() {
         let (client, url, token) = (client.clone(), url("/v2/slow/x"), token.clone());
         tokio::spawn(async move { client.get(url).bearer_auth(token).send().await })
     };
-    entered.notified().await;
+    tokio::time::timeout(Duration::from_secs(10), entered.notified())
+        .await
+        .expect("the slow request reached the upstream");
     process.signal("TERM");
     process.logged("no longer accepting connections").await;
     release.notify_one();
-    let response = in_flight.await.unwrap().unwrap();
+    let response = tokio::time::timeout(Duration::from_secs(10), in_flight)
+        .await
+        .expect("the request in flight finished")
+        .unwrap()
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.text().await.unwrap(), "finished");
     assert!(process.exit().await.success(), "{}", process.stderr());
@@ -688,4 +799,145 @@ async fn authgate_serve_reloads_on_sighup_and_drains_on_sigterm() {
     for part in token.split('.') {
         assert!(!logs.contains(part), "a token segment was logged:\n{logs}");
     }
+}
+
+/// Regression: with standard error closed (a log collector that died), logging must not
+/// panic the task that handles SIGTERM; the process still drains and exits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authgate_serve_exits_on_sigterm_with_its_log_pipe_closed() {
+    let port = free_port();
+    let toml = format!(
+        "version = 1\n[server]\nlisten = \"127.0.0.1:{port}\"\n\n[[routes]]\nname = \"open\"\npath = \"/open/{{*rest}}\"\nauth = \"none\"\nupstream = \"http://127.0.0.1:9\"\n"
+    );
+    let dir = TempDir::new("closed-pipe");
+    let path = dir.write("authgate.toml", &toml);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_authgate"))
+        .args(["serve", "--config"])
+        .arg(&path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let client = client();
+    let mut up = false;
+    for _ in 0..400 {
+        if client
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
+            .is_ok()
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(up, "the gateway never answered");
+    let pid = child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut process = Process {
+        child,
+        stderr: Arc::default(),
+    };
+    assert!(process.exit().await.success());
+}
+
+#[tokio::test]
+async fn readyz_waits_for_every_provider_and_names_the_missing_ones() {
+    let idp = support::start_idp().await;
+    let upstream = support::start_upstream().await;
+    let ready_toml = one_route_toml(&idp, &upstream.url(), "r");
+    let ready = Gateway::build(support::config(&ready_toml))
+        .await
+        .unwrap()
+        .shared();
+    until_ready(&ready).await;
+    let response = health::readiness(&ready.load());
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        json_body(response).await,
+        serde_json::json!({ "status": "ready" })
+    );
+
+    let unreachable = ready_toml.replace(idp.base_url(), "http://127.0.0.1:9");
+    let waiting = Gateway::build(support::config(&unreachable)).await.unwrap();
+    let response = health::readiness(&waiting);
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = json_body(response).await;
+    assert_eq!(
+        body,
+        serde_json::json!({ "status": "not_ready", "waiting_for": ["oidc"] })
+    );
+    assert_eq!(health::healthz().await.status(), StatusCode::OK);
+}
+
+async fn json_body(response: axum::response::Response) -> serde_json::Value {
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// SIGHUP also reads the TLS certificate and key again: new connections get the renewed
+/// certificate without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authgate_serve_serves_a_renewed_certificate_after_sighup() {
+    let idp = support::start_idp().await;
+    let port = free_port();
+    let (old, renewed) = (TestCert::new(), TestCert::new());
+    let tls = old.settings();
+    let toml = one_route_toml(&idp, "http://127.0.0.1:9", "v1")
+        .replace(
+            "listen = \"127.0.0.1:0\"",
+            &format!("listen = \"127.0.0.1:{port}\""),
+        )
+        .replace(
+            "[server]\n",
+            &format!(
+                "[server]\ntls = {{ cert_file = \"{}\", key_file = \"{}\" }}\n",
+                tls.cert_file.display(),
+                tls.key_file.display()
+            ),
+        );
+    let dir = TempDir::new("renew");
+    let path = dir.write("authgate.toml", &toml);
+    let process = Process::serve(&path);
+    process.logged("authgate listening").await;
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let url = format!("https://localhost:{port}/healthz");
+    let response = old.client(addr).get(&url).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response
+            .headers()
+            .contains_key(header::STRICT_TRANSPORT_SECURITY)
+    );
+    assert!(renewed.client(addr).get(&url).send().await.is_err());
+
+    std::fs::copy(renewed.settings().cert_file, &tls.cert_file).unwrap();
+    std::fs::copy(renewed.settings().key_file, &tls.key_file).unwrap();
+    process.signal("HUP");
+    process.logged("configuration reloaded").await;
+    assert_eq!(
+        renewed
+            .client(addr)
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert!(
+        old.client(addr).get(&url).send().await.is_err(),
+        "the old certificate is gone"
+    );
 }

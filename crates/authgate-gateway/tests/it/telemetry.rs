@@ -232,7 +232,6 @@ fn verification_failures_are_counted_by_reason() {
 
 use crate::support;
 use authgate_devidp::{Flavor, MintRequest};
-use authgate_gateway::telemetry::metrics_response;
 use http::StatusCode;
 
 /// The support configuration with one bearer route `name` at `/{name}/{*rest}` requiring
@@ -261,13 +260,24 @@ async fn bcp_51_tokens_and_cookies_are_never_logged() {
     let (captured, _guard) = capture(LogFormat::Json, "trace");
     let idp = support::start_idp().await;
     let upstream = support::start_upstream().await;
-    let gateway = support::start_gateway(support::config(&scoped_route_toml(&idp, &upstream.url(), "logged"))).await;
+    let gateway = support::start_gateway(support::config(&scoped_route_toml(
+        &idp,
+        &upstream.url(),
+        "logged",
+    )))
+    .await;
     until_ready(&gateway.state).await;
-    let wrong_audience = idp.idp.mint(&MintRequest::new(Flavor::Oidc).audience("someone-else"));
+    let wrong_audience = idp
+        .idp
+        .mint(&MintRequest::new(Flavor::Oidc).audience("someone-else"));
     let no_scope = support::token(&idp, &[]);
     let allowed = support::token(&idp, &["read"]);
     let (_, signature) = allowed.rsplit_once('.').unwrap();
-    let tampered = format!("{}.{}", allowed.rsplit_once('.').unwrap().0, "A".repeat(signature.len()));
+    let tampered = format!(
+        "{}.{}",
+        allowed.rsplit_once('.').unwrap().0,
+        "A".repeat(signature.len())
+    );
     let cookie = "session=s3cr3t-cookie-value";
     let client = support::client();
     let url = gateway.url("/logged/x");
@@ -277,7 +287,13 @@ async fn bcp_51_tokens_and_cookies_are_never_logged() {
         (&no_scope, StatusCode::FORBIDDEN),
         (&allowed, StatusCode::OK),
     ] {
-        let response = client.get(&url).bearer_auth(token).header("cookie", cookie).send().await.unwrap();
+        let response = client
+            .get(&url)
+            .bearer_auth(token)
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), expected);
     }
 
@@ -293,35 +309,92 @@ async fn bcp_51_tokens_and_cookies_are_never_logged() {
             assert!(!text.contains(part), "a token segment was logged:\n{text}");
         }
     }
-    assert!(!text.contains("s3cr3t-cookie-value"), "a cookie was logged:\n{text}");
+    assert!(
+        !text.contains("s3cr3t-cookie-value"),
+        "a cookie was logged:\n{text}"
+    );
 }
 
 #[tokio::test]
 async fn metrics_after_requests_have_requests_upstream_and_jwks_series() {
     let idp = support::start_idp().await;
     let upstream = support::start_upstream().await;
-    let gateway = support::start_gateway(support::config(&scoped_route_toml(&idp, &upstream.url(), "metered"))).await;
+    let gateway = support::start_gateway(support::config(&scoped_route_toml(
+        &idp,
+        &upstream.url(),
+        "metered",
+    )))
+    .await;
     until_ready(&gateway.state).await;
     let client = support::client();
     let url = gateway.url("/metered/x");
-    for token in [support::token(&idp, &["read"]), support::token(&idp, &["read"]), "bad".to_owned()] {
+    for token in [
+        support::token(&idp, &["read"]),
+        support::token(&idp, &["read"]),
+        "bad".to_owned(),
+    ] {
         client.get(&url).bearer_auth(token).send().await.unwrap();
     }
 
-    let response = metrics_response(&gateway.state.load());
+    let response = client.get(gateway.url("/metrics")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.headers()[http::header::CONTENT_TYPE].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
-    let body = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
-    let text = String::from_utf8(body.to_vec()).unwrap();
-    let requests = |outcome: &str| format!("authgate_requests_total{{route=\"metered\",outcome=\"{outcome}\"}}");
+    let content_type = response.headers()[http::header::CONTENT_TYPE]
+        .to_str()
+        .unwrap();
+    assert!(
+        content_type.starts_with("text/plain; version=0.0.4"),
+        "{content_type}"
+    );
+    let text = response.text().await.unwrap();
+    let requests = |outcome: &str| {
+        format!("authgate_requests_total{{route=\"metered\",outcome=\"{outcome}\"}}")
+    };
     assert_eq!(sample(&text, &requests("allowed")), Some(2.0), "{text}");
     assert_eq!(sample(&text, &requests("unauthenticated")), Some(1.0));
-    assert_eq!(sample(&text, "authgate_upstream_duration_seconds_count{route=\"metered\"}"), Some(2.0));
+    assert_eq!(
+        sample(
+            &text,
+            "authgate_upstream_duration_seconds_count{route=\"metered\"}"
+        ),
+        Some(2.0)
+    );
+    let malformed = "authgate_verification_failures_total{reason=\"malformed\"}";
+    assert!(sample(&text, malformed).unwrap() >= 1.0, "{text}");
     let issuer = idp.idp.issuer(Flavor::Oidc);
     let labels = format!("{{provider=\"oidc\",issuer=\"{issuer}\"}}");
-    assert!(sample(&text, &format!("authgate_jwks_fetches_total{labels}")).unwrap() >= 1.0, "{text}");
-    assert_eq!(sample(&text, &format!("authgate_jwks_fetch_failures_total{labels}")), Some(0.0));
-    assert_eq!(sample(&text, &format!("authgate_jwks_ready{labels}")), Some(1.0));
-    assert_eq!(sample(&text, &format!("authgate_jwks_stale{labels}")), Some(0.0));
+    assert!(
+        sample(&text, &format!("authgate_jwks_fetches_total{labels}")).unwrap() >= 1.0,
+        "{text}"
+    );
+    assert_eq!(
+        sample(
+            &text,
+            &format!("authgate_jwks_fetch_failures_total{labels}")
+        ),
+        Some(0.0)
+    );
+    assert_eq!(
+        sample(&text, &format!("authgate_jwks_ready{labels}")),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, &format!("authgate_jwks_stale{labels}")),
+        Some(0.0)
+    );
     assert!(sample(&text, &format!("authgate_jwks_key_set_age_seconds{labels}")).is_some());
+}
+
+#[tokio::test]
+async fn metrics_endpoint_is_404_when_disabled() {
+    let idp = support::start_idp().await;
+    let upstream = support::start_upstream().await;
+    let toml = scoped_route_toml(&idp, &upstream.url(), "quiet")
+        .replace("[server]", "[telemetry]\nmetrics = false\n\n[server]");
+    let gateway = support::start_gateway(support::config(&toml)).await;
+    let response = support::client()
+        .get(gateway.url("/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
