@@ -16,6 +16,7 @@
 //! | situation | status | notes |
 //! |---|---|---|
 //! | allowed | 200 | the identity headers the proxy sends upstream ([`crate::proxy::headers::inject_identity`]): `X-Auth-Subject`, `-Email`, `-Name`, `-Tenant`, `-Scopes` (space-separated), `-Roles` (comma-separated), `-Client`, `-Provider`; none on `auth = "none"` routes or with `forward.identity_headers = false` |
+//! | a CORS preflight (`OPTIONS` + `Origin` + `Access-Control-Request-Method`) for a route with `cors` | 204 / 403 | decided without authentication, as the proxy does ([`crate::proxy::preflight`]) |
 //! | no or bad token | 401 | `WWW-Authenticate: Bearer` or `Bearer error="invalid_token"` (RFC 6750 §3) |
 //! | policy denies | 403 | `WWW-Authenticate: Bearer error="insufficient_scope", scope="..."` |
 //! | no route matches the original request | 403 | default deny; `{"error":"no_route"}`, no challenge |
@@ -44,7 +45,7 @@ use crate::app::{Gateway, SharedGateway};
 use crate::config::{AuthMode, RouteSpec};
 use crate::pipeline::{Decision, decide_explained};
 use crate::proxy::headers::inject_identity;
-use crate::proxy::json_error;
+use crate::proxy::{json_error, preflight, preflight_method};
 use crate::routes::normalize_path;
 use crate::telemetry::{AuditEvent, Outcome, audit};
 use authgate::{Principal, Rejection, RejectionKind};
@@ -101,12 +102,29 @@ pub async fn verify(gw: &Gateway, peer: IpAddr, headers: &HeaderMap) -> Response
         Ok(path) => path,
         Err(bad) => return bad_request("bad_path", bad.0),
     };
+    if let Some(answer) = answer_preflight(gw, &original.method, &path, headers) {
+        return answer;
+    }
     let Some(route) = gw.routes.find(&original.method, &path) else {
         audit_bare(AUDIT_ROUTE, Outcome::NoRoute, "no_route");
         return json_error(StatusCode::FORBIDDEN, "no_route");
     };
     let client = client_ip(trusted, peer, headers);
     authorize(gw, route, client, headers, &original.uri).await
+}
+
+/// A CORS preflight for a route with CORS settings, decided as the proxy decides it: without
+/// authentication (204 with the CORS headers, or 403 for an origin or method not allowed).
+fn answer_preflight(
+    gw: &Gateway,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+) -> Option<Response> {
+    let requested = preflight_method(method, headers)?;
+    let route = gw.routes.find(&requested, path)?;
+    let cors = route.cors.as_ref()?;
+    Some(preflight(cors, &requested, headers))
 }
 
 /// Rate limit, decision, audit, answer: the proxy's steps without the upstream.

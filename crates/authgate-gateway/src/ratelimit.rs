@@ -16,6 +16,11 @@
 //! [`Limiters::check_auth_endpoint`] spends one unit of `auth_endpoints_per_minute` (same
 //! `burst`) on every call, successful or not.
 //!
+//! # Client keys
+//! IPv4 clients are limited per address. IPv6 clients are limited per /64 network: one host
+//! usually holds a whole /64, so per-address limits would be trivial to sidestep. An
+//! IPv4-mapped IPv6 address counts as its IPv4 address.
+//!
 //! A quota of 0 disables that limit. Keyed state grows with the number of client IPs seen;
 //! [`Limiters::retain_recent`] (called every minute by the server) forgets IPs whose budget is
 //! full again.
@@ -31,7 +36,7 @@ use http::{HeaderValue, StatusCode, header};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 /// A keyed GCRA limiter whose positive outcome reports the remaining budget.
@@ -53,7 +58,7 @@ pub struct Limiters<C: Clock + Clone = DefaultClock> {
 struct FailureBudget<C: Clock> {
     budget: Keyed<C>,
     /// IP → the instant its budget holds one unit again.
-    exhausted: Mutex<HashMap<IpAddr, C::Instant>>,
+    exhausted: RwLock<HashMap<IpAddr, C::Instant>>,
 }
 
 impl Limiters {
@@ -93,7 +98,7 @@ impl<C: Clock + Clone> Limiters<C> {
             return Ok(());
         };
         let now = self.clock.now();
-        match lock(&budget.exhausted).get(&ip) {
+        match read(&budget.exhausted).get(&client_key(ip)) {
             Some(until) if *until > now => Err(until.duration_since(now).into()),
             _ => Ok(()),
         }
@@ -105,6 +110,7 @@ impl<C: Clock + Clone> Limiters<C> {
         let Some(budget) = self.failure_budget(settings) else {
             return;
         };
+        let ip = client_key(ip);
         let refill = match budget.budget.check_key(&ip) {
             Ok(state) if state.remaining_burst_capacity() > 0 => return,
             // The unit just spent was the last one: ask when the next one refills. This
@@ -116,7 +122,7 @@ impl<C: Clock + Clone> Limiters<C> {
             // Failures that passed the check before the IP was marked exhausted.
             Err(not_until) => not_until.earliest_possible(),
         };
-        lock(&budget.exhausted).insert(ip, refill);
+        write(&budget.exhausted).insert(ip, refill);
     }
 
     /// Whether `ip` may call an `/auth/*` endpoint now (spends one unit); `Err` carries the
@@ -126,7 +132,7 @@ impl<C: Clock + Clone> Limiters<C> {
             return Ok(());
         };
         limiter
-            .check_key(&ip)
+            .check_key(&client_key(ip))
             .map(drop)
             .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
     }
@@ -138,7 +144,7 @@ impl<C: Clock + Clone> Limiters<C> {
         let now = self.clock.now();
         for budget in budgets {
             budget.budget.retain_recent();
-            lock(&budget.exhausted).retain(|_, until| *until > now);
+            write(&budget.exhausted).retain(|_, until| *until > now);
         }
         if let Some(limiter) = &self.auth_endpoints {
             limiter.retain_recent();
@@ -161,17 +167,25 @@ impl<C: Clock + Clone> Limiters<C> {
             return Some(Arc::clone(budget));
         }
         let quota = quota(settings.failed_auth_per_minute, settings.burst)?;
-        let mut budgets = self
-            .failed_auth
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut budgets = write(&self.failed_auth);
         let budget = budgets.entry(key).or_insert_with(|| {
             Arc::new(FailureBudget {
                 budget: keyed(quota, self.clock.clone()),
-                exhausted: Mutex::default(),
+                exhausted: RwLock::default(),
             })
         });
         Some(Arc::clone(budget))
+    }
+}
+
+/// The key `ip` is limited under: the address for IPv4, the /64 network for IPv6.
+fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !u128::from(u64::MAX)).into()),
+        },
     }
 }
 
@@ -189,12 +203,12 @@ fn keyed<C: Clock>(quota: Quota, clock: C) -> Keyed<C> {
 
 // A panic while holding these locks cannot leave the maps inconsistent (single inserts and
 // removals), so a poisoned lock is used as is.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(PoisonError::into_inner)
+fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// `Retry-After` in whole seconds, rounded up, at least 1 (RFC 9110 §10.2.3).

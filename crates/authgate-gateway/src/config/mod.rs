@@ -23,6 +23,7 @@
 //! assert_eq!(broken.unwrap_err().to_string(), "server.listen: not a socket address (e.g. 127.0.0.1:8000)\n");
 //! ```
 
+mod decode;
 mod overrides;
 mod parse;
 mod problems;

@@ -2,6 +2,7 @@
 //! references applied → the [`raw`](super::raw) structs, one section and one list entry at a
 //! time so that a mistake in one entry does not hide the mistakes in the others.
 
+use super::decode::decode;
 use super::problems::{Problems, join};
 use super::raw::{RawForwardAuth, RawRateLimit, RawRoute, RawServer, RawTelemetry};
 use super::{Sources, overrides, secret_ref};
@@ -94,18 +95,6 @@ fn sections(mut table: Table, problems: &mut Problems) -> Parsed {
         policies: map(table.remove("policies"), "policies", problems),
         routes: list(table.remove("routes"), "routes", problems),
         insecure,
-    }
-}
-
-/// Deserializes `value`, recording a problem at `path` plus the path inside it.
-fn decode<T: DeserializeOwned>(value: Value, path: &str, problems: &mut Problems) -> Option<T> {
-    match serde_path_to_error::deserialize::<_, T>(value) {
-        Ok(decoded) => Some(decoded),
-        Err(e) => {
-            let at = join(path, &e.path().to_string());
-            problems.push(at, e.into_inner().message().trim().to_owned());
-            None
-        }
     }
 }
 

@@ -53,9 +53,9 @@ pub fn preflight(cors: &CorsSettings, requested: &Method, headers: &HeaderMap) -
 
 /// Adds `Access-Control-Allow-Origin` (+ credentials, exposed headers) to the response of an
 /// actual request whose origin is allowed, and `Vary: Origin` whenever CORS is configured.
-pub fn cors_headers(cors: &CorsSettings, request: &HeaderMap, response: &mut HeaderMap) {
+pub fn cors_headers(cors: &CorsSettings, origin: Option<&HeaderValue>, response: &mut HeaderMap) {
     response.append(header::VARY, HeaderValue::from_static("origin"));
-    let Some(origin) = allowed_origin(cors, request) else {
+    let Some(origin) = origin.filter(|o| is_allowed(cors, o)) else {
         return;
     };
     set_origin(cors, origin, response);
@@ -65,14 +65,16 @@ pub fn cors_headers(cors: &CorsSettings, request: &HeaderMap, response: &mut Hea
     }
 }
 
-/// The request's `Origin` when it is allowed (exact match, or `*` configured).
+/// The request's `Origin` when it is allowed.
 fn allowed_origin<'a>(cors: &CorsSettings, headers: &'a HeaderMap) -> Option<&'a HeaderValue> {
-    let origin = headers.get(header::ORIGIN)?;
-    let allowed = cors
-        .allowed_origins
+    headers.get(header::ORIGIN).filter(|o| is_allowed(cors, o))
+}
+
+/// Whether `origin` is allowed: byte-for-byte equal to a configured origin, or `*` configured.
+fn is_allowed(cors: &CorsSettings, origin: &HeaderValue) -> bool {
+    cors.allowed_origins
         .iter()
-        .any(|o| o == "*" || o.as_bytes() == origin.as_bytes());
-    allowed.then_some(origin)
+        .any(|o| o == "*" || o.as_bytes() == origin.as_bytes())
 }
 
 /// `Access-Control-Allow-Origin` (`*` only for a wildcard without credentials) and

@@ -13,7 +13,7 @@ use authgate::{Principal, Rejection, RejectionKind};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
-use http::header::{AUTHORIZATION, HOST, HeaderValue, RETRY_AFTER};
+use http::header::{AUTHORIZATION, HOST, HeaderValue, ORIGIN, RETRY_AFTER};
 use http::{HeaderMap, StatusCode, Uri, Version};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -44,10 +44,13 @@ pub async fn handle(State(state): State<SharedGateway>, request: Request) -> Res
         audit_bare("-", Outcome::NoRoute, "no_route");
         return json_error(StatusCode::NOT_FOUND, "no_route");
     };
-    let origin_headers = route.cors.as_ref().map(|_| request.headers().clone());
+    let origin = route
+        .cors
+        .as_ref()
+        .and_then(|_| request.headers().get(ORIGIN).cloned());
     let mut response = route_request(&gw, &route, peer.ip(), path, request).await;
-    if let (Some(cors), Some(inbound)) = (&route.cors, &origin_headers) {
-        cors_headers(cors, inbound, response.headers_mut());
+    if let Some(cors) = &route.cors {
+        cors_headers(cors, origin.as_ref(), response.headers_mut());
     }
     response
 }

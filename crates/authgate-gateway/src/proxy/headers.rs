@@ -3,6 +3,7 @@
 
 use authgate::Principal;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 /// Exact (lower-case, `_` read as `-`) names of identity headers a client must never send
@@ -44,9 +45,15 @@ const HOP_BY_HOP: &[HeaderName] = &[
     header::PROXY_AUTHENTICATE,
 ];
 
-/// The name as a WSGI/PHP upstream would read it: lower case, `_` turned into `-`.
-fn folded(name: &HeaderName) -> String {
-    name.as_str().replace('_', "-")
+/// The name as a WSGI/PHP upstream would read it: lower case (as every `HeaderName` is),
+/// `_` turned into `-`. Allocates only for names that contain `_`.
+fn folded(name: &HeaderName) -> Cow<'_, str> {
+    let name = name.as_str();
+    if name.contains('_') {
+        Cow::Owned(name.replace('_', "-"))
+    } else {
+        Cow::Borrowed(name)
+    }
 }
 
 /// Whether `name` (in any case or underscore spelling) is an identity header the gateway
@@ -55,7 +62,7 @@ fn folded(name: &HeaderName) -> String {
 /// `X-Email`, `OIDC-Claim-*`.
 pub fn is_identity_header(name: &HeaderName) -> bool {
     let name = folded(name);
-    IDENTITY_NAMES.contains(&name.as_str()) || IDENTITY_PREFIXES.iter().any(|p| name.starts_with(p))
+    IDENTITY_NAMES.contains(&&*name) || IDENTITY_PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
 /// Removes every inbound identity header (BCP-70). Call on every path, authenticated or not.

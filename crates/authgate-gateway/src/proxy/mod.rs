@@ -3,6 +3,38 @@
 //!
 //! Bodies are never collected: the inbound axum body is handed to hyper as the upstream
 //! request body, and the upstream's `Incoming` body becomes the response body, frame by frame.
+//!
+//! # What reaches the upstream
+//!
+//! The request goes to `upstream` + the normalised path (minus `strip_prefix`) + the original
+//! query string, as HTTP/1.1 to `http://` upstreams and HTTP/2 or HTTP/1.1 (ALPN) to
+//! `https://` upstreams (certificates checked against the platform trust store). Its headers,
+//! in this order:
+//!
+//! 1. hop-by-hop headers are removed: `Connection` and every header it lists, `Keep-Alive`,
+//!    `TE`, `Trailer`, `Transfer-Encoding`, `Upgrade`, `Proxy-*` (a WebSocket upgrade keeps
+//!    `Connection: upgrade` and `Upgrade: websocket`);
+//! 2. every inbound identity header is removed, in any case and with `_` for `-`
+//!    ([`headers::is_identity_header`], security.md BCP-70), on every route, `auth = "none"`
+//!    included;
+//! 3. `X-Forwarded-For`/`-Proto`/`-Host` are set; inbound forwarding headers are honoured only
+//!    from `server.trusted_proxies` (BCP-71);
+//! 4. `Host` becomes the upstream's authority; `Authorization` is removed unless the route
+//!    sets `forward.authorization = true`;
+//! 5. `X-Auth-Subject`, `-Email`, `-Name`, `-Tenant`, `-Scopes` (space-separated), `-Roles`
+//!    (comma-separated), `-Client` and `-Provider` describe the verified caller when the route
+//!    sets `forward.identity_headers` (the default). A value that is not a valid header value
+//!    is left out, never truncated.
+//!
+//! # Failures
+//!
+//! | situation | answer |
+//! |---|---|
+//! | connect or response-head timeout (`timeouts.connect`, `timeouts.response`) | 504 `{"error":"upstream_timeout"}` |
+//! | connection refused or reset, TLS failure | 502 `{"error":"bad_gateway"}` |
+//! | path refused by [`crate::routes::normalize_path`] | 400 `{"error":"bad_path"}` |
+//! | no route | 404 `{"error":"no_route"}` |
+//! | too many failed authentications | 429 `{"error":"rate_limited"}` + `Retry-After` |
 
 mod client;
 mod cors;

@@ -21,7 +21,7 @@ use crate::config::{Config, ServerSettings};
 use crate::telemetry::{self, LoggingError};
 use axum::Router;
 use axum_server::tls_rustls::RustlsConfig;
-use axum_server::{Handle, from_tcp};
+use axum_server::{Address, Handle, Server, from_tcp};
 use futures_util::FutureExt;
 use std::future::Future;
 use std::io;
@@ -36,6 +36,10 @@ use tokio::task::JoinHandle;
 
 /// How often limiter state of quiet client IPs is dropped and histograms are drained.
 const MAINTENANCE_INTERVAL: Duration = Duration::from_secs(60);
+
+/// A connection must send its first complete request within this time, and every HTTP/1
+/// request head within this time (slowloris).
+pub const REQUEST_HEAD_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Why the server could not start or stopped with an error.
 #[derive(Debug, thiserror::Error)]
@@ -285,7 +289,7 @@ impl Spawner {
     fn plain(&mut self, listener: TcpListener, app: Router) -> Result<SocketAddr, ServeError> {
         let listener = listener.into_std()?;
         let addr = listener.local_addr()?;
-        let server = from_tcp(listener)?.handle(self.handle.clone());
+        let server = harden(from_tcp(listener)?.handle(self.handle.clone()));
         self.spawn(server.serve(app.into_make_service_with_connect_info::<SocketAddr>()));
         Ok(addr)
     }
@@ -299,6 +303,7 @@ impl Spawner {
         let listener = listener.into_std()?;
         let addr = listener.local_addr()?;
         let server = axum_server::from_tcp_rustls(listener, config)?.handle(self.handle.clone());
+        let server = harden(server);
         self.spawn(server.serve(app.into_make_service_with_connect_info::<SocketAddr>()));
         Ok(addr)
     }
@@ -311,6 +316,7 @@ impl Spawner {
         let listener = listener.into_std()?;
         let addr = listener.local_addr()?;
         let server = from_tcp(listener)?.handle(Handle::with_control(self.handle.control()));
+        let server = harden(server);
         self.spawn(server.serve(redirect::router(target).into_make_service()));
         Ok(addr)
     }
@@ -323,6 +329,16 @@ impl Spawner {
             result
         }));
     }
+}
+
+/// Bounds how long a client may take to send a request head ([`REQUEST_HEAD_TIMEOUT`]):
+/// axum-server disables hyper's header timeout by default.
+fn harden<A: Address, Acc>(mut server: Server<A, Acc>) -> Server<A, Acc> {
+    server
+        .http_builder()
+        .http1()
+        .header_read_timeout(REQUEST_HEAD_TIMEOUT);
+    server.first_request_timeout(REQUEST_HEAD_TIMEOUT)
 }
 
 /// Starts the graceful shutdown of every listener sharing `handle`'s control once `shutdown`

@@ -28,8 +28,10 @@ pub enum ReloadError {
 
 /// Loads the configuration at `path`, builds a gateway from it and swaps it into `state`.
 /// Requests in flight finish on the gateway they started with. On any error `state` is left
-/// untouched. Settings bound at start (listen addresses, TLS on or off, logging, shutdown
-/// grace) need a restart: a change to them is logged as a warning and otherwise ignored.
+/// untouched. A new `telemetry.log_level` applies to the subscriber installed by
+/// [`crate::telemetry::init_logging`]. Settings bound at start (listen addresses, TLS on or
+/// off, log format, shutdown grace) need a restart: a change to them is logged as a warning
+/// and otherwise ignored.
 pub async fn reload(state: &SharedGateway, path: &Path) -> Result<(), ReloadError> {
     reload_with_tls(state, path, None).await
 }
@@ -52,7 +54,11 @@ pub(crate) async fn reload_with_tls(
     if let (Some(certificate), Some(tls)) = (certificate, tls) {
         tls.reload_from_config(certificate);
     }
+    let log_level = gateway.config.telemetry.log_level.clone();
     state.store(Arc::new(gateway));
+    if let Err(error) = crate::telemetry::set_log_level(&log_level) {
+        tracing::warn!(%error, "keeping the previous log level");
+    }
     tracing::info!(path = %path.display(), "configuration reloaded");
     Ok(())
 }
@@ -105,10 +111,6 @@ fn warn_restart_needed(running: &Config, new: &Config) {
         (
             "telemetry.log_format",
             running.telemetry.log_format != new.telemetry.log_format,
-        ),
-        (
-            "telemetry.log_level",
-            running.telemetry.log_level != new.telemetry.log_level,
         ),
     ];
     for (setting, _) in changed.iter().filter(|(_, changed)| *changed) {

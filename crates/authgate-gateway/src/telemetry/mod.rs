@@ -17,7 +17,7 @@ mod metrics;
 
 pub use self::audit::{AuditEvent, Outcome, audit, record_verify_failure, verify_failure_reason};
 pub use self::endpoint::{metrics_endpoint, metrics_response};
-pub use self::logging::{LoggingError, init_logging, subscriber};
+pub use self::logging::{LoggingError, init_logging, set_log_level, subscriber};
 pub use self::metrics::{
     install_metrics, record_upstream, render_metrics, render_metrics_with, run_upkeep,
 };

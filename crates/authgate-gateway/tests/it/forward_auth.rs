@@ -4,7 +4,7 @@
 
 use authgate_devidp::{DEV_TENANT, DevIdp, ENTRA_CLIENT_APP_ID, Flavor, MintRequest, RunningIdp};
 use authgate_gateway::app::{Gateway, SharedGateway, router};
-use authgate_gateway::config::Config;
+use authgate_gateway::config::{Config, CorsSettings};
 use authgate_gateway::forward_auth;
 use axum::extract::Request;
 use axum::response::IntoResponse;
@@ -462,4 +462,48 @@ async fn failed_authentications_are_rate_limited_per_client() {
     // Another client behind the same nginx is not affected.
     let other = forward_auth::verify(&gw, peer, &request("203.0.113.8")).await;
     assert_eq!(other.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn cors_preflight_is_decided_without_authentication() {
+    let running = DevIdp::start_loopback().await.unwrap();
+    let app = start_echo_app().await;
+    let mut config = example_config(running.base_url(), app, r#"["127.0.0.1/32"]"#);
+    let data = config
+        .routes
+        .iter_mut()
+        .find(|r| r.name == "data-read")
+        .unwrap();
+    data.cors = Some(CorsSettings {
+        allowed_origins: vec!["https://app.example.com".into()],
+        allowed_methods: vec![http::Method::GET],
+        allowed_headers: vec!["authorization".into()],
+        expose_headers: Vec::new(),
+        allow_credentials: false,
+        max_age: Duration::from_secs(600),
+    });
+    let (gateway, _shared) = start_gateway(config).await;
+    let preflight = |origin: &'static str, uri: &'static str| {
+        reqwest::Client::new()
+            .get(format!("http://{gateway}/auth/verify"))
+            .header("X-Original-Method", "OPTIONS")
+            .header("X-Original-URI", uri)
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "GET")
+            .send()
+    };
+    let allowed = preflight("https://app.example.com", "/api/data/x")
+        .await
+        .unwrap();
+    assert_eq!(allowed.status(), StatusCode::NO_CONTENT);
+    assert!(header(&allowed, "x-auth-subject").is_none());
+    let other_origin = preflight("https://evil.example", "/api/data/x")
+        .await
+        .unwrap();
+    assert_eq!(other_origin.status(), StatusCode::FORBIDDEN);
+    // The admin route has no CORS settings: an OPTIONS there needs a token like any request.
+    let no_cors = preflight("https://app.example.com", "/api/admin/x")
+        .await
+        .unwrap();
+    assert_eq!(no_cors.status(), StatusCode::UNAUTHORIZED);
 }

@@ -267,3 +267,27 @@ upstream = \"{url}\"
         "default budget untouched"
     );
 }
+
+#[test]
+fn ipv6_clients_share_a_budget_per_64_network() {
+    let route = settings(6, 1, 0);
+    let (limiters, _clock) = limiters(route);
+    let first: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+    let same_64: IpAddr = "2001:db8:1:2:ffff:ffff:ffff:ffff".parse().unwrap();
+    let other_64: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+    limiters.record_failed_auth(&route, first);
+    assert!(
+        limiters.check_failed_auth(&route, same_64).is_err(),
+        "a host owns its whole /64"
+    );
+    assert_eq!(limiters.check_failed_auth(&route, other_64), Ok(()));
+}
+
+#[test]
+fn ipv4_mapped_ipv6_counts_as_the_ipv4_address() {
+    let route = settings(6, 1, 0);
+    let (limiters, _clock) = limiters(route);
+    limiters.record_failed_auth(&route, "::ffff:192.0.2.7".parse().unwrap());
+    assert!(limiters.check_failed_auth(&route, ip(7)).is_err());
+    assert_eq!(limiters.check_failed_auth(&route, ip(8)), Ok(()));
+}

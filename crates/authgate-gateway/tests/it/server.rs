@@ -941,3 +941,74 @@ async fn authgate_serve_serves_a_renewed_certificate_after_sighup() {
         "the old certificate is gone"
     );
 }
+
+/// Slowloris: a client that never finishes its request head is disconnected after
+/// `REQUEST_HEAD_TIMEOUT` (time is paused and jumps forward while everything waits).
+#[tokio::test(start_paused = true)]
+async fn a_request_head_that_never_ends_is_cut_off() {
+    use authgate_gateway::server::REQUEST_HEAD_TIMEOUT;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let settings = server_settings(None);
+    let (serving, stop) = start(loopback().await.into(), hello_app(), &settings);
+    let started = tokio::time::Instant::now();
+
+    let mut silent = tokio::net::TcpStream::connect(serving.local_addr())
+        .await
+        .unwrap();
+    let mut partial = tokio::net::TcpStream::connect(serving.local_addr())
+        .await
+        .unwrap();
+    partial
+        .write_all(b"GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let cut_off = async {
+        let _ = partial.read_to_end(&mut buf).await;
+        let _ = silent.read_to_end(&mut buf).await;
+    };
+    tokio::time::timeout(REQUEST_HEAD_TIMEOUT * 3, cut_off)
+        .await
+        .expect("both connections were closed");
+    let waited = started.elapsed();
+    assert!(
+        waited >= REQUEST_HEAD_TIMEOUT && waited < REQUEST_HEAD_TIMEOUT * 2,
+        "{waited:?}"
+    );
+    assert!(!String::from_utf8_lossy(&buf).contains("200 OK"));
+
+    stop.send(()).unwrap();
+    serving.wait().await.unwrap();
+}
+
+/// The server's maintenance task forgets client IPs whose rate-limit budget refilled
+/// (`retain_recent` every minute), so keyed state does not grow without bound.
+#[tokio::test(start_paused = true)]
+async fn maintenance_forgets_quiet_clients_every_minute() {
+    let toml = "version = 1\n[server]\nlisten = \"127.0.0.1:0\"\n[rate_limit]\nfailed_auth_per_minute = 600\nburst = 1\n\n[[routes]]\nname = \"open\"\npath = \"/open/{*rest}\"\nauth = \"none\"\nupstream = \"http://127.0.0.1:9\"\n";
+    let state = Gateway::build(support::config(toml))
+        .await
+        .unwrap()
+        .shared();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let serving = serve_on(loopback().await, state.clone(), async move {
+        let _ = stopped.await;
+    })
+    .await
+    .unwrap();
+    let settings = *state.load().limiters.defaults();
+    for last in 1..=20 {
+        state
+            .load()
+            .limiters
+            .record_failed_auth(&settings, std::net::IpAddr::from([198, 51, 100, last]));
+    }
+    assert_eq!(state.load().limiters.tracked_ips(), 20);
+    // The limiter runs on the real monotonic clock; governor forgets a key two refill
+    // intervals (2 × 100 ms) after its last use.
+    std::thread::sleep(Duration::from_millis(250));
+    tokio::time::sleep(Duration::from_secs(61)).await;
+    assert_eq!(state.load().limiters.tracked_ips(), 0);
+    stop.send(()).unwrap();
+    serving.wait().await.unwrap();
+}

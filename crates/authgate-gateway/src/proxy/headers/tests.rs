@@ -134,3 +134,32 @@ fn security_headers_keep_the_upstream_frame_policy() {
     security_headers(&mut empty);
     assert_eq!(empty["x-frame-options"], "DENY");
 }
+
+fn principal(claims: serde_json::Value) -> Principal {
+    let serde_json::Value::Object(map) = claims else {
+        panic!("claims must be an object");
+    };
+    let claims = authgate_core::Claims::new(map);
+    Principal::from_claims("oidc", claims, &authgate_core::ClaimMapping::default())
+}
+
+#[test]
+fn identity_values_that_cannot_be_header_values_are_omitted_not_truncated() {
+    let p = principal(serde_json::json!({
+        "iss": "https://idp.example.com",
+        "sub": "user-1",
+        "name": "Eve\r\nX-Auth-Subject: admin",
+        "email": "eve@example.com",
+        "scope": "read write",
+        "roles": ["A", "B"],
+    }));
+    let mut h = HeaderMap::new();
+    inject_identity(&mut h, &p);
+    assert_eq!(h["x-auth-subject"], "user-1");
+    assert!(h.get("x-auth-name").is_none(), "{h:?}");
+    assert_eq!(h["x-auth-email"], "eve@example.com");
+    assert_eq!(h["x-auth-scopes"], "read write");
+    assert_eq!(h["x-auth-roles"], "A,B");
+    assert_eq!(h["x-auth-provider"], "oidc");
+    assert_eq!(h.get_all("x-auth-subject").iter().count(), 1);
+}
