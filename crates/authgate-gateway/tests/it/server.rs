@@ -720,7 +720,7 @@ async fn authgate_serve_reloads_on_sighup_and_drains_on_sigterm() {
         start_slow_upstream(entered.clone(), release.clone()).await
     );
     let port = free_port();
-    let config = |route: &str| {
+    let config = |route: &str, log_level: &str| {
         one_route_toml(&idp, &upstream, route)
             .replace(
                 "listen = \"127.0.0.1:0\"",
@@ -730,53 +730,60 @@ async fn authgate_serve_reloads_on_sighup_and_drains_on_sigterm() {
                 "[[providers]]\n",
                 "[[providers]]\ninsecure_allow_http = true\n",
             )
+            .replace(
+                "[server]\n",
+                &format!("[telemetry]\nlog_level = \"{log_level}\"\n\n[server]\n"),
+            )
     };
     let dir = TempDir::new("process");
-    let path = dir.write("authgate.toml", &config("v1"));
+    let path = dir.write("authgate.toml", &config("v1", "info"));
     let mut process = Process::serve(&path);
     process.logged("authgate listening").await;
     process.logged("insecure_allow_http").await;
     let (client, token) = (client(), support::token(&idp, &[]));
     let url = |path: &str| format!("http://127.0.0.1:{port}{path}");
-    let mut status = StatusCode::SERVICE_UNAVAILABLE;
-    for _ in 0..200 {
-        status = get_status(&client, &url("/v1/x"), &token).await;
-        if status == StatusCode::OK {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    assert_eq!(status, StatusCode::OK, "{}", process.stderr());
+    assert_eq!(
+        until_ok(&client, &url("/v1/x"), &token).await,
+        StatusCode::OK
+    );
+    process.logged("\"route\":\"v1\"").await;
 
-    dir.write("authgate.toml", &config("v2"));
+    // A good file: new routes, and the new log level silences the audit events.
+    dir.write("authgate.toml", &config("v2", "info,authgate::audit=off"));
     process.signal("HUP");
     process.logged("configuration reloaded").await;
     assert_eq!(
         get_status(&client, &url("/v1/x"), &token).await,
         StatusCode::NOT_FOUND
     );
+    assert_eq!(
+        until_ok(&client, &url("/v2/x"), &token).await,
+        StatusCode::OK
+    );
 
+    // A bad file: every problem is logged and the running configuration stays.
     dir.write(
         "authgate.toml",
-        &config("v3").replace("version = 1", "version = 9"),
+        &config("v3", "info").replace("version = 1", "version = 9"),
     );
     process.signal("HUP");
     process.logged("keeping the running configuration").await;
+    let logs = process.stderr();
     assert!(
-        process.stderr().contains("\"path\":\"version\""),
-        "the problem is named:\n{}",
-        process.stderr()
+        logs.contains("\"path\":\"version\""),
+        "the problem is named:\n{logs}"
     );
-    let mut ok = StatusCode::SERVICE_UNAVAILABLE;
-    for _ in 0..200 {
-        ok = get_status(&client, &url("/v2/x"), &token).await;
-        if ok == StatusCode::OK {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    assert_eq!(ok, StatusCode::OK, "v2 still served");
+    assert!(
+        !logs.contains("\"route\":\"v2\""),
+        "audit events were switched off:\n{logs}"
+    );
+    assert_eq!(
+        until_ok(&client, &url("/v2/x"), &token).await,
+        StatusCode::OK,
+        "v2 still served"
+    );
 
+    // SIGTERM: no new connections, the request in flight finishes, exit status 0.
     let in_flight = {
         let (client, url, token) = (client.clone(), url("/v2/slow/x"), token.clone());
         tokio::spawn(async move { client.get(url).bearer_auth(token).send().await })
@@ -799,6 +806,19 @@ async fn authgate_serve_reloads_on_sighup_and_drains_on_sigterm() {
     for part in token.split('.') {
         assert!(!logs.contains(part), "a token segment was logged:\n{logs}");
     }
+}
+
+/// GETs `url` until it is 200 (a new verifier may still be fetching keys), up to 5 s.
+async fn until_ok(client: &reqwest::Client, url: &str, token: &str) -> StatusCode {
+    let mut status = StatusCode::SERVICE_UNAVAILABLE;
+    for _ in 0..200 {
+        status = get_status(client, url, token).await;
+        if status == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    status
 }
 
 /// Regression: with standard error closed (a log collector that died), logging must not
