@@ -251,6 +251,17 @@ fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
+/// The `AUTHGATE__*` variables of the process, sorted by name so the order is stable.
+fn process_overrides() -> Vec<(String, String)> {
+    // vars_os: a variable that is not UTF-8 must not abort the load (`vars` panics).
+    let mut overrides: Vec<(String, String)> = std::env::vars_os()
+        .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
+        .filter(|(name, _)| name.starts_with(OVERRIDE_PREFIX))
+        .collect();
+    overrides.sort();
+    overrides
+}
+
 impl Config {
     /// Reads, resolves (`env:`/`file:`, `AUTHGATE__*` overrides from the process environment)
     /// and validates the file at `path`.
@@ -261,12 +272,9 @@ impl Config {
                 message: format!("cannot read the configuration file: {e}"),
             }])
         })?;
-        let overrides = std::env::vars()
-            .filter(|(name, _)| name.starts_with(OVERRIDE_PREFIX))
-            .collect();
         let sources = Sources {
             env: &process_env,
-            overrides,
+            overrides: process_overrides(),
             base_dir: path.parent().map(Path::to_path_buf),
         };
         let mut config = Config::from_sources(&text, &sources)?;
