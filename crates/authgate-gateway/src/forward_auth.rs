@@ -1,5 +1,5 @@
 //! Forward-auth: `GET /auth/verify` for nginx `auth_request`, Traefik `ForwardAuth` and Envoy
-//! `ext_authz` (HTTP service).
+//! `ext_authz` (HTTP service, configured to send one of the header pairs below).
 //!
 //! The proxy in front of the application asks the gateway whether one request may pass. The
 //! gateway reads the original method and URI from headers the proxy sets, normalises the path
@@ -37,8 +37,9 @@
 //!   an nginx that sets only `X-Original-URI` (or the reverse behind Traefik).
 //! - The client IP for rate limits is the right-most `X-Forwarded-For` entry that is not a
 //!   trusted proxy, falling back to the peer.
-//! - Identity headers are produced only here, from the verified principal; the proxy in front
-//!   must overwrite the same names on the request to the application (see
+//! - The 200's identity headers come only from the verified principal, never from the request;
+//!   the proxy in front must set (not append) the same names on the request to the
+//!   application, so a client's own `X-Auth-*` never reaches it (see
 //!   `examples/forward-auth-nginx`).
 
 use crate::app::{Gateway, SharedGateway};
