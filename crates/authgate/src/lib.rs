@@ -33,7 +33,7 @@ mod verifier;
 pub use crate::authorize::{
     Authorize, AuthorizeFuture, Policies, PolicyError, RequirePolicy, RequireRole, RequireScope,
 };
-pub use crate::bearer::{Auth, bearer_token, BearerAuth, BearerAuthFuture, BearerAuthLayer};
+pub use crate::bearer::{Auth, BearerAuth, BearerAuthFuture, BearerAuthLayer, bearer_token};
 pub use crate::config::{
     AuthConfig, ClientSecret, ConfigError, ConfigProblem, JwksConfig, ProviderConfig, ProviderKind,
 };
