@@ -108,27 +108,40 @@ fn parse(value: &str) -> Result<Credential<'_>, TransportError> {
             Err(TransportError::InvalidRequest(BAD_SEPARATOR))
         };
     };
-    if token.starts_with([' ', '\t']) {
-        return Err(TransportError::InvalidRequest(BAD_SEPARATOR));
-    }
-    // A comma or more whitespace means several credentials: `Bearer a, Bearer b` (JWT-B04).
-    if token.contains([',', ' ', '\t']) {
-        return Err(TransportError::InvalidRequest(MULTIPLE_HEADERS));
-    }
-    if is_b64token(token) {
-        Ok(Credential::Token(token))
-    } else {
-        Err(TransportError::MalformedToken)
+    classify(token)
+}
+
+/// One pass over the token's bytes (it is the longest part of the header, up to 16 KiB):
+/// RFC 6750 §2.1 `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+/// A comma or whitespace means several credentials, `Bearer a, Bearer b` (JWT-B04), or a
+/// second space after the scheme (JWT-B02); any other character makes the token malformed.
+fn classify(token: &str) -> Result<Credential<'_>, TransportError> {
+    let bytes = token.as_bytes();
+    let body_len = bytes
+        .iter()
+        .rposition(|&b| b != b'=')
+        .map_or(0, |last| last + 1);
+    let (body, _padding) = bytes.split_at(body_len);
+    let separator = |b: &u8| matches!(b, b',' | b' ' | b'\t');
+    match body.iter().position(|&b| !is_b64token_byte(b)) {
+        None if body.is_empty() => Err(TransportError::MalformedToken),
+        None => Ok(Credential::Token(token)),
+        Some(_) if bytes.first().is_some_and(separator) => {
+            Err(TransportError::InvalidRequest(BAD_SEPARATOR))
+        }
+        Some(bad)
+            if bytes
+                .get(bad..)
+                .is_some_and(|rest| rest.iter().any(separator)) =>
+        {
+            Err(TransportError::InvalidRequest(MULTIPLE_HEADERS))
+        }
+        Some(_) => Err(TransportError::MalformedToken),
     }
 }
 
-/// RFC 6750 §2.1: `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
-fn is_b64token(token: &str) -> bool {
-    let body = token.trim_end_matches('=');
-    !body.is_empty()
-        && body.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
-        })
+fn is_b64token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
 }
 
 /// Whether the query string carries an `access_token` parameter (name compared after
