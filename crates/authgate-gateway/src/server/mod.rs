@@ -21,6 +21,7 @@ use crate::config::{Config, ServerSettings};
 use crate::telemetry::{self, LoggingError};
 use axum::Router;
 use axum_server::tls_rustls::RustlsConfig;
+use axum_server::accept::NoDelayAcceptor;
 use axum_server::{Address, Handle, Server, from_tcp};
 use futures_util::FutureExt;
 use std::future::Future;
@@ -289,7 +290,9 @@ impl Spawner {
     fn plain(&mut self, listener: TcpListener, app: Router) -> Result<SocketAddr, ServeError> {
         let listener = listener.into_std()?;
         let addr = listener.local_addr()?;
-        let server = harden(from_tcp(listener)?.handle(self.handle.clone()));
+        // TCP_NODELAY: a response head and body written apart must not wait for an ACK.
+        let server = from_tcp(listener)?.acceptor(NoDelayAcceptor::new());
+        let server = harden(server.handle(self.handle.clone()));
         self.spawn(server.serve(app.into_make_service_with_connect_info::<SocketAddr>()));
         Ok(addr)
     }
