@@ -52,11 +52,10 @@ use crate::telemetry::{AuditEvent, Outcome, audit};
 use authgate::{Principal, Rejection, RejectionKind};
 use axum::extract::{ConnectInfo, State};
 use axum::response::{IntoResponse, Response};
-use http::header::{CACHE_CONTROL, RETRY_AFTER};
+use http::header::CACHE_CONTROL;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};
-use std::time::Duration;
 
 /// The route name forward-auth uses in audit events when no route applies.
 pub const AUDIT_ROUTE: &str = "forward-auth";
@@ -140,7 +139,7 @@ async fn authorize(
         && let Err(wait) = gw.limiters.check_failed_auth(&route.rate_limit, client)
     {
         audit_bare(&route.name, Outcome::RateLimited, "rate_limited");
-        return too_many_requests(wait);
+        return crate::ratelimit::too_many_requests(wait);
     }
     let explained = decide_explained(gw, route, headers, uri).await;
     match explained.decision {
@@ -259,16 +258,6 @@ fn bad_request(code: &'static str, why: &'static str) -> Response {
     tracing::debug!(why, "forward-auth request refused");
     audit_bare(AUDIT_ROUTE, Outcome::BadRequest, why);
     json_error(StatusCode::BAD_REQUEST, code)
-}
-
-/// 429 with `Retry-After` in whole seconds (at least 1).
-fn too_many_requests(wait: Duration) -> Response {
-    let mut response = json_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
-    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    response
-        .headers_mut()
-        .insert(RETRY_AFTER, HeaderValue::from(secs.max(1)));
-    response
 }
 
 /// The audit outcome of a rejection (the proxy's mapping).

@@ -13,11 +13,11 @@ use authgate::{Principal, Rejection, RejectionKind};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
-use http::header::{AUTHORIZATION, HOST, HeaderValue, ORIGIN, RETRY_AFTER};
+use http::header::{AUTHORIZATION, HOST, HeaderValue, ORIGIN};
 use http::{HeaderMap, StatusCode, Uri, Version};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The fallback handler: proxies the request to its route's upstream, or answers it.
 ///
@@ -84,7 +84,7 @@ async fn route_request(
         && let Err(wait) = gw.limiters.check_failed_auth(&route.rate_limit, client)
     {
         audit_bare(&route.name, Outcome::RateLimited, "rate_limited");
-        return too_many_requests(wait);
+        return crate::ratelimit::too_many_requests(wait);
     }
     let explained = decide_explained(gw, route, request.headers(), request.uri()).await;
     let principal = match explained.decision {
@@ -155,16 +155,6 @@ fn audit_bare(route: &str, outcome: Outcome, reason: &str) {
         outcome,
         reason,
     });
-}
-
-/// 429 with `Retry-After` in whole seconds (at least 1).
-fn too_many_requests(wait: Duration) -> Response {
-    let mut response = json_error(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
-    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    response
-        .headers_mut()
-        .insert(RETRY_AFTER, HeaderValue::from(secs.max(1)));
-    response
 }
 
 /// The `Host` the client addressed (HTTP/2: the `:authority`).

@@ -409,7 +409,11 @@ rate_limit = {{ failed_auth_per_minute = 1, burst = 2 }}
         .parse()
         .unwrap();
     assert!((1..=60).contains(&retry), "{retry}");
-    assert_eq!(limited.text().await.unwrap(), r#"{"error":"rate_limited"}"#);
+    let body: serde_json::Value = limited.json().await.unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({ "error": "rate_limited", "retry_after": retry })
+    );
 }
 
 #[tokio::test]
