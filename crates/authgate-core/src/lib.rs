@@ -43,7 +43,7 @@ pub use crate::jwk::{KeyEntry, KeySet, KeySetError};
 pub use crate::policy::{Denial, Policy, PolicySpec};
 pub use crate::principal::{ClaimMapping, Principal};
 pub use crate::secret::{SecretBytes, SecretString};
-pub use crate::validation::{IssuerRule, TokenKind, Validation};
+pub use crate::validation::{IssuerRule, TokenKind, Validation, is_guid};
 pub use crate::verify::verify_jws;
 
 /// Operations that bypass verification. Never use their output for an authorization decision.

@@ -4,6 +4,7 @@
 use crate::demo;
 use crate::flavor::Flavor;
 use crate::urls::{TENANT_TEMPLATE, Urls};
+use authgate_core::is_guid;
 use serde_json::{Value, json};
 
 /// What the `{tenant}` path segment of an Entra URL names.
@@ -44,16 +45,6 @@ impl Tenant {
             Tenant::Guid(guid) | Tenant::Template(guid) => guid,
         }
     }
-}
-
-/// Whether `s` is a GUID in the 8-4-4-4-12 hex form.
-pub(crate) fn is_guid(s: &str) -> bool {
-    let groups: Vec<&str> = s.split('-').collect();
-    let lengths: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-    lengths == [8, 4, 4, 4, 12]
-        && groups
-            .iter()
-            .all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The v2.0 discovery document (providers.md §1.1.1).

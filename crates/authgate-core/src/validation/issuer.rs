@@ -148,8 +148,9 @@ fn split_template(template: &str) -> Option<(&str, &str)> {
     ))
 }
 
-/// `8-4-4-4-12` hexadecimal digits, either case.
-pub(crate) fn is_guid(s: &str) -> bool {
+/// Whether `s` is a GUID: `8-4-4-4-12` hexadecimal digits, either case (Entra tenant and
+/// object ids).
+pub fn is_guid(s: &str) -> bool {
     s.len() == 36
         && s.bytes().enumerate().all(|(i, b)| match i {
             8 | 13 | 18 | 23 => b == b'-',

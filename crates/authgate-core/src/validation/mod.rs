@@ -7,6 +7,8 @@
 
 mod audience;
 mod issuer;
+
+pub use issuer::is_guid;
 mod kind;
 mod profile;
 #[cfg(test)]

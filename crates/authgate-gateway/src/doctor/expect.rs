@@ -221,13 +221,3 @@ fn oidc_url(issuer: &str) -> String {
         issuer.trim_end_matches('/')
     )
 }
-
-/// `8-4-4-4-12` hexadecimal digits.
-pub(super) fn is_guid(s: &str) -> bool {
-    let groups: Vec<&str> = s.split('-').collect();
-    let lengths: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-    lengths == [8, 4, 4, 4, 12]
-        && groups
-            .iter()
-            .all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
-}

@@ -1,9 +1,10 @@
 //! The issuer step: which provider the unverified `iss` routes to, or why none does, with
 //! near misses (trailing slash, http/https, Entra v1/v2, another tenant) pointed out.
 
-use super::expect::{Expect, TEMPLATE, is_guid};
+use super::expect::{Expect, TEMPLATE};
 use super::human::similarity;
 use super::report::Check;
+use authgate_core::is_guid;
 use serde_json::{Map, Value};
 
 /// Where the unverified `iss` leads.

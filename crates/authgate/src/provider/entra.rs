@@ -20,7 +20,7 @@ use super::{ClaimCheck, ProviderRules, RouteSpec, base_validation, key_source};
 use crate::config::validate::Problems;
 use crate::config::{ENTRA_PUBLIC_INSTANCE, ProviderConfig};
 use authgate_core::{
-    Algorithm, ClaimMapping, Claims, IssuerRule, TokenKind, VerifyError, VerifyErrorKind,
+    Algorithm, ClaimMapping, Claims, IssuerRule, TokenKind, VerifyError, VerifyErrorKind, is_guid,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -294,16 +294,6 @@ fn audiences(p: &ProviderConfig) -> Vec<String> {
     }
     let id = p.client_id.clone().unwrap_or_default();
     vec![format!("api://{id}"), id]
-}
-
-/// `8-4-4-4-12` hexadecimal digits.
-pub(crate) fn is_guid(s: &str) -> bool {
-    let groups: Vec<&str> = s.split('-').collect();
-    let lengths: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-    lengths == [8, 4, 4, 4, 12]
-        && groups
-            .iter()
-            .all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// The `ver` claim must match the route the issuer chose (`1.0` or `2.0`).

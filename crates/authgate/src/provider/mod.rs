@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub(crate) use self::discovery::KeySource;
-pub(crate) use self::entra::is_guid;
+pub(crate) use authgate_core::is_guid;
 
 /// What a provider kind knows: how to check its configuration and which issuers it serves.
 pub(crate) trait ProviderRules: Sync {
