@@ -31,7 +31,9 @@ mod jose;
 mod jwk;
 mod policy;
 mod principal;
+mod seal;
 mod secret;
+pub mod store;
 mod validation;
 mod verify;
 
@@ -42,6 +44,7 @@ pub use crate::jose::{Algorithm, Header, Jws, MAX_TOKEN_BYTES, SigningKey, Verif
 pub use crate::jwk::{KeyEntry, KeySet, KeySetError};
 pub use crate::policy::{Denial, Policy, PolicySpec};
 pub use crate::principal::{ClaimMapping, Principal};
+pub use crate::seal::{MasterKeys, SealError};
 pub use crate::secret::{SecretBytes, SecretString};
 pub use crate::validation::{IssuerRule, TokenKind, Validation, is_guid};
 pub use crate::verify::verify_jws;
