@@ -42,6 +42,9 @@ pub enum ProviderKind {
     Auth0,
     /// Any OpenID Connect / RFC 8414 provider.
     Oidc,
+    /// GitHub: plain OAuth 2.0 sign-in (no ID token; identity from its user API). Never a
+    /// bearer-token issuer.
+    Github,
 }
 
 /// One `[[providers]]` entry.
@@ -132,6 +135,31 @@ pub struct ProviderConfig {
     /// `localhost`) is always allowed. Never enable this in production.
     #[serde(default)]
     pub insecure_allow_http: bool,
+    /// Offer sign-in with this provider (needs `client_id`, and `client_secret` unless
+    /// `public_client`).
+    #[serde(default)]
+    pub login: bool,
+    /// Scopes requested at sign-in. Defaults to `openid email profile`, plus `offline_access`
+    /// for Entra, Okta, Auth0 and `oidc` (Google gets `access_type=offline` instead; GitHub
+    /// `read:user user:email`).
+    #[serde(default)]
+    pub login_scopes: Vec<String>,
+    /// What the sign-in button says. Defaults to the provider id.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// Authorization endpoint, overriding discovery (GitHub: defaults to github.com's).
+    #[serde(default)]
+    pub authorization_endpoint: Option<String>,
+    /// Token endpoint, overriding discovery (GitHub: defaults to github.com's).
+    #[serde(default)]
+    pub token_endpoint: Option<String>,
+    /// GitHub: the user API base (`{user_api}` and `{user_api}/emails`). Defaults to
+    /// `https://api.github.com/user`.
+    #[serde(default)]
+    pub user_api: Option<String>,
+    /// `oidc`: a public client (no `client_secret`; PKCE S256 is then mandatory).
+    #[serde(default)]
+    pub public_client: bool,
 }
 
 impl ProviderConfig {
@@ -159,6 +187,13 @@ impl ProviderConfig {
             jwks_uri: None,
             jwks: JwksConfig::default(),
             insecure_allow_http: false,
+            login: false,
+            login_scopes: Vec::new(),
+            display_name: None,
+            authorization_endpoint: None,
+            token_endpoint: None,
+            user_api: None,
+            public_client: false,
         }
     }
 }

@@ -25,8 +25,10 @@ mod bearer;
 mod config;
 mod http_client;
 mod jwks;
+pub mod login;
 mod provider;
 mod rejection;
+pub mod session;
 mod token_cache;
 mod verifier;
 
@@ -40,6 +42,7 @@ pub use crate::config::{
 pub use crate::http_client::{HttpClient, HttpClientBuilder, HttpClientError};
 pub use crate::jwks::KeySetStatus;
 pub use crate::rejection::{Rejection, RejectionKind};
+pub use crate::session::{SessionAuthLayer, SessionConfig, Sessions};
 pub use crate::verifier::{BuildError, Verifier, VerifierBuilder};
 
 pub use authgate_core::{

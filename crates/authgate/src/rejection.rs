@@ -239,6 +239,50 @@ pub(crate) fn quoted(value: &str) -> String {
     out
 }
 
+/// Session routes (`authgate::session`): 401 `{"error":"login_required","login_url":…}` for an
+/// API call without a session. `no-store`, no challenge (a cookie is not an RFC 6750 scheme).
+pub(crate) fn login_required(login_url: &str) -> Response {
+    let body = serde_json::json!({ "error": "login_required", "login_url": login_url });
+    json_error_body(StatusCode::UNAUTHORIZED, body)
+}
+
+/// Session routes: a small JSON error (`{"error": code}`) with `no-store`, for `/auth/me`
+/// without a session (401), an invalid back-channel logout token (400), a refused logout
+/// (403) and a failing session store (503).
+pub(crate) fn session_error(status: StatusCode, code: &'static str) -> Response {
+    let mut response = json_error_body(status, serde_json::json!({ "error": code }));
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+    }
+    response
+}
+
+/// 303 See Other to `location` (RFC 9700 §4.12: never 307 after a credential-carrying
+/// request), `no-store` and `Referrer-Policy: no-referrer` (BCP-48, BCP-49, BCP-72).
+pub(crate) fn see_other(location: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        headers.insert(http::header::LOCATION, value);
+    }
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        http::header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
+}
+
+fn json_error_body(status: StatusCode, body: serde_json::Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 //! The multi-issuer verifier: routes a token by its unverified `iss` to the configured provider
 //! (never to a URL taken from the token), consults the verified-token cache, verifies.
 
+mod login;
 mod route;
 
 use self::route::{Route, RouteTable};

@@ -148,7 +148,62 @@ fn check_provider(p: &ProviderConfig, out: &mut Problems) {
     }
     check_jwks(&p.jwks, out);
     check_applicable(p, out);
+    check_login(p, out);
     provider::rules(p.kind).check(p, out);
+}
+
+/// Sign-in needs a client: its id, and its secret unless it is a public client.
+fn check_login(p: &ProviderConfig, out: &mut Problems) {
+    out.url(
+        "authorization_endpoint",
+        p.authorization_endpoint.as_deref(),
+        p.insecure_allow_http,
+    );
+    out.url(
+        "token_endpoint",
+        p.token_endpoint.as_deref(),
+        p.insecure_allow_http,
+    );
+    out.url("user_api", p.user_api.as_deref(), p.insecure_allow_http);
+    for (i, scope) in p.login_scopes.iter().enumerate() {
+        if scope.is_empty()
+            || scope
+                .chars()
+                .any(|c| c.is_whitespace() || c == '"' || c == '\\')
+        {
+            out.push(
+                &format!("login_scopes[{i}]"),
+                "must be one scope token without spaces",
+            );
+        }
+    }
+    if p.display_name
+        .as_deref()
+        .is_some_and(|d| d.trim().is_empty())
+    {
+        out.push("display_name", "must not be empty");
+    }
+    if !p.login {
+        return;
+    }
+    if p.kind == ProviderKind::Entra
+        && !p.token_versions.is_empty()
+        && !p.token_versions.contains(&2)
+    {
+        out.push(
+            "token_versions",
+            "sign-in uses the v2.0 endpoints, whose ID tokens are v2: include 2",
+        );
+    }
+    out.require("client_id", p.client_id.as_deref(), "for login = true");
+    let secret = p.client_secret.as_ref().map(|s| s.expose_secret());
+    if !p.public_client {
+        out.require(
+            "client_secret",
+            secret,
+            "for login = true (a confidential client); set public_client = true for a public oidc client",
+        );
+    }
 }
 
 fn check_id(id: &str, out: &mut Problems) {
@@ -191,8 +246,8 @@ fn check_jwks(j: &JwksConfig, out: &mut Problems) {
 
 /// Fields that only some kinds read: setting them elsewhere is a mistake worth reporting.
 fn check_applicable(p: &ProviderConfig, out: &mut Problems) {
-    use ProviderKind::{Auth0, Entra, Google, Oidc};
-    let fields: [(&str, bool, &[ProviderKind]); 8] = [
+    use ProviderKind::{Auth0, Entra, Github, Google, Oidc};
+    let fields: [(&str, bool, &[ProviderKind]); 10] = [
         ("tenant", p.tenant.is_some(), &[Entra]),
         ("allowed_tenants", !p.allowed_tenants.is_empty(), &[Entra]),
         ("instance", p.instance.is_some(), &[Entra]),
@@ -201,6 +256,8 @@ fn check_applicable(p: &ProviderConfig, out: &mut Problems) {
         ("accept_id_tokens", p.accept_id_tokens, &[Google]),
         ("hosted_domain", p.hosted_domain.is_some(), &[Google]),
         ("require_at_jwt", p.require_at_jwt, &[Oidc, Auth0]),
+        ("user_api", p.user_api.is_some(), &[Github]),
+        ("public_client", p.public_client, &[Oidc]),
     ];
     for (field, set, kinds) in fields {
         if set && !kinds.contains(&p.kind) {

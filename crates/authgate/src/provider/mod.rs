@@ -8,6 +8,7 @@
 mod auth0;
 pub(crate) mod discovery;
 mod entra;
+mod github;
 mod google;
 mod oidc;
 mod okta;
@@ -40,6 +41,7 @@ pub(crate) fn rules(kind: ProviderKind) -> &'static dyn ProviderRules {
         ProviderKind::Okta => &okta::Okta,
         ProviderKind::Auth0 => &auth0::Auth0,
         ProviderKind::Oidc => &oidc::Oidc,
+        ProviderKind::Github => &github::Github,
     }
 }
 

@@ -5,7 +5,7 @@ use crate::http_client::HttpClient;
 use crate::jwks::{KeyCache, Loaded};
 use crate::provider::{RouteSpec, is_guid};
 use authgate_core::{
-    IssuerRule, Jws, Principal, UnixTime, VerifyError, VerifyErrorKind, verify_jws,
+    IssuerRule, Jws, KeySet, Principal, UnixTime, VerifyError, VerifyErrorKind, verify_jws,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -61,6 +61,26 @@ impl Route {
         let principal =
             Principal::from_claims(&self.provider, jws.claims().clone(), &self.spec.mapping);
         Ok((principal, loaded.generation))
+    }
+
+    /// Runs `check` with the current keys; on an unknown `kid`, once more after a refresh
+    /// (the same single-flight, cooldown-bounded refetch as bearer verification).
+    pub(crate) async fn check_with_keys<F>(&self, check: F) -> Result<(), VerifyError>
+    where
+        F: Fn(&KeySet) -> Result<(), VerifyError>,
+    {
+        let loaded = self.keys.usable()?;
+        match check(&loaded.keys) {
+            Err(e) if e.kind() == VerifyErrorKind::UnknownKey => {
+                let refreshed = self.keys.refresh_for_unknown_kid().await;
+                let fresh = self.keys.usable()?;
+                if !refreshed && Arc::ptr_eq(&fresh, &loaded) {
+                    return Err(e);
+                }
+                check(&fresh.keys)
+            }
+            other => other,
+        }
     }
 
     /// OIDC Core §10.1.1: an unknown `kid` may mean the IdP rotated; refresh (bounded by the

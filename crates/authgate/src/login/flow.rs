@@ -1,0 +1,213 @@
+//! [`Login`]: the relying party's handle, its construction and its public operations.
+
+use super::check::{check, problem};
+use super::provider::Provider;
+use super::{BeginLogin, CompletedLogin, LoginConfig, LoginError, LoginProvider, LogoutToken};
+use super::{ProviderTokens, RefreshError, begin, callback, logout, refresh, return_to};
+use crate::config::{AuthConfig, ConfigError};
+use crate::http_client::HttpClient;
+use crate::verifier::Verifier;
+use authgate_core::store::Stores;
+use authgate_core::{Clock, SecretString};
+use std::sync::Arc;
+use url::Url;
+
+/// The OpenID Connect relying party: starts and completes sign-ins, refreshes and revokes
+/// provider tokens, builds logout URLs and validates back-channel logout tokens. Cheap to clone.
+///
+/// ```no_run
+/// # async fn run(login: authgate::login::Login, query: &str, cookie: Option<&str>)
+/// # -> Result<(), authgate::login::LoginError> {
+/// // GET /auth/google/login: redirect, and set the binding cookie.
+/// let begin = login.begin("google", Some("/orders")).await?;
+/// println!("302 to {}", begin.redirect_to);
+/// // GET /auth/google/callback?code=..&state=..: the same browser comes back.
+/// let done = login.complete("google", query, cookie).await?;
+/// println!("signed in as {}", done.user.id);
+/// # Ok(()) }
+/// ```
+///
+/// # Security
+///
+/// Each sign-in is a single-use transaction bound to the browser (state + binding cookie),
+/// to one provider and its issuer (mix-up defence, RFC 9207), protected by PKCE S256 and an
+/// OIDC nonce. Tokens, codes, states, nonces and verifiers are never logged.
+#[derive(Clone)]
+pub struct Login {
+    pub(super) inner: Arc<Inner>,
+}
+
+/// Shared state of a [`Login`].
+pub(super) struct Inner {
+    pub(super) config: LoginConfig,
+    pub(super) public_url: Url,
+    pub(super) verifier: Verifier,
+    pub(super) stores: Stores,
+    pub(super) http: HttpClient,
+    pub(super) transport: super::transport::Transport,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) providers: Vec<Provider>,
+}
+
+impl std::fmt::Debug for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ids: Vec<&str> = self.inner.providers.iter().map(Provider::id).collect();
+        f.debug_struct("Login").field("providers", &ids).finish()
+    }
+}
+
+impl Login {
+    /// Builds from the providers that have `login = true`; fetches discovery lazily (first use)
+    /// through the same HttpClient rules; uses `verifier` for ID-token signatures (same JWKS
+    /// cache).
+    pub fn new(
+        auth: &AuthConfig,
+        config: LoginConfig,
+        public_url: Url,
+        verifier: Verifier,
+        stores: Stores,
+        http: HttpClient,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Login, ConfigError> {
+        auth.validate()?;
+        check(auth, &config, &public_url, &verifier)?;
+        let transport = super::transport::Transport::new().map_err(|why| ConfigError {
+            problems: vec![problem(
+                "login",
+                format!("cannot build the HTTP client: {why}"),
+            )],
+        })?;
+        let providers = auth
+            .providers
+            .iter()
+            .filter(|p| p.login)
+            .cloned()
+            .map(Provider::new)
+            .collect();
+        let inner = Inner {
+            config,
+            public_url,
+            verifier,
+            stores,
+            http,
+            transport,
+            clock,
+            providers,
+        };
+        Ok(Login {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// The sign-in providers, in configuration order.
+    pub fn providers(&self) -> Vec<LoginProvider> {
+        self.inner
+            .providers
+            .iter()
+            .map(|p| LoginProvider {
+                id: p.id().to_owned(),
+                display_name: p.display_name(),
+            })
+            .collect()
+    }
+
+    /// Starts a sign-in with `provider`: stores a single-use transaction (hashes of state and
+    /// browser binding, nonce, PKCE verifier, the validated `return_to`) and returns the
+    /// provider URL and the browser-binding cookie value. An invalid `return_to` silently
+    /// becomes `default_return_to` (BCP-18..24).
+    pub async fn begin(
+        &self,
+        provider: &str,
+        return_to: Option<&str>,
+    ) -> Result<BeginLogin, LoginError> {
+        begin::begin(&self.inner, provider, return_to).await
+    }
+
+    /// Completes a sign-in. `raw_query` is the callback's raw query string (duplicated
+    /// parameters are refused); `browser_binding` is the binding cookie's value if the browser
+    /// sent one.
+    pub async fn complete(
+        &self,
+        provider: &str,
+        raw_query: &str,
+        browser_binding: Option<&str>,
+    ) -> Result<CompletedLogin, LoginError> {
+        callback::complete(&self.inner, provider, raw_query, browser_binding)
+            .await
+            .inspect_err(|e| log_refusal("sign-in refused", e))
+    }
+
+    /// Refreshes the provider's tokens (`grant_type=refresh_token`). `invalid_grant` (and any
+    /// other OAuth error) is [`RefreshError::Fatal`]; network failures and 5xx are
+    /// [`RefreshError::Transient`]. A new ID token must keep `iss`, `sub` and `aud` (BCP-46).
+    pub async fn refresh(
+        &self,
+        provider: &str,
+        tokens: &ProviderTokens,
+    ) -> Result<ProviderTokens, RefreshError> {
+        refresh::refresh(&self.inner, provider, tokens).await
+    }
+
+    /// RFC 7009 revocation of the refresh (else access) token when the provider offers it;
+    /// errors only logged.
+    pub async fn revoke(&self, provider: &str, tokens: &ProviderTokens) {
+        refresh::revoke(&self.inner, provider, tokens).await;
+    }
+
+    /// RP-initiated logout URL (end_session_endpoint + id_token_hint + post_logout_redirect_uri
+    /// + client_id) when the provider advertises one.
+    pub async fn end_session_url(
+        &self,
+        provider: &str,
+        id_token_hint: Option<&SecretString>,
+    ) -> Option<Url> {
+        logout::end_session_url(&self.inner, provider, id_token_hint).await
+    }
+
+    /// Validates a back-channel logout token (OIDC Back-Channel Logout 1.0 §2.6, BCP-64),
+    /// including jti replay through `stores.replays`.
+    pub async fn logout_token(&self, token: &str) -> Result<LogoutToken, LoginError> {
+        logout::logout_token(&self.inner, token)
+            .await
+            .inspect_err(|e| log_refusal("back-channel logout token refused", e))
+    }
+
+    /// Path of the callback for a provider: `/auth/{id}/callback`; the redirect URI is
+    /// public_url + this, byte-identical in the authorization and token requests.
+    pub fn callback_path(provider: &str) -> String {
+        format!("/auth/{provider}/callback")
+    }
+}
+
+impl Inner {
+    /// The sign-in provider `id`.
+    pub(super) fn provider(&self, id: &str) -> Result<&Provider, LoginError> {
+        self.providers
+            .iter()
+            .find(|p| p.id() == id)
+            .ok_or_else(|| LoginError::UnknownProvider(id.chars().take(64).collect()))
+    }
+
+    /// The redirect URI of `provider`, byte-identical in every request (BCP-15).
+    pub(super) fn redirect_uri(&self, provider: &str) -> String {
+        let base = self.public_url.as_str().trim_end_matches('/');
+        format!("{base}{}", Login::callback_path(provider))
+    }
+
+    pub(super) fn return_to(&self, candidate: Option<&str>) -> String {
+        candidate
+            .and_then(|c| {
+                return_to::validate(c, &self.public_url, &self.config.allowed_return_origins)
+            })
+            .unwrap_or_else(|| self.config.default_return_to.clone())
+    }
+}
+
+/// Client-caused refusals at debug, provider and store failures at error. The messages never
+/// carry a token, code, state, nonce or verifier.
+fn log_refusal(what: &str, e: &LoginError) {
+    match e {
+        LoginError::Unavailable(_) | LoginError::Store(_) => tracing::error!(error = %e, "{what}"),
+        _ => tracing::debug!(error = %e, "{what}"),
+    }
+}
