@@ -2,7 +2,11 @@
 
 use crate::config::SeedConfig;
 use crate::routes;
-use authgate::{BearerAuthLayer, Policies, PolicyError, RequirePolicy, RequireScope, Verifier};
+use crate::signin::{self, SignIn};
+use authgate::login::LoginProvider;
+use authgate::{
+    BearerAuthLayer, Policies, PolicyError, RequirePolicy, RequireScope, SessionAuthLayer, Verifier,
+};
 use axum::Router;
 use axum::routing::get;
 
@@ -24,12 +28,17 @@ pub enum AppError {
     /// The providers are misconfigured or their keys could not be loaded.
     #[error("providers: {0}")]
     Verifier(#[from] authgate::BuildError),
+    /// `[login]`, `[session]` or `[secrets]` is incomplete or invalid.
+    #[error("sign-in: {0}")]
+    SignIn(String),
 }
 
 /// What every handler can read.
 #[derive(Debug, Clone)]
 pub(crate) struct AppState {
     pub(crate) verifier: Verifier,
+    /// The browser sign-in providers, when `[login]` is configured.
+    pub(crate) sign_in: Option<Vec<LoginProvider>>,
 }
 
 /// Builds the verifier (fetching discovery and keys) and the router.
@@ -50,11 +59,21 @@ pub async fn build_app(config: &SeedConfig) -> Result<Router, AppError> {
             .build()
             .await?
     };
-    router(verifier, &policies)
+    let sign_in = signin::build(config, &auth, &verifier)?;
+    router_with(verifier, &policies, sign_in)
 }
 
 /// The router for an already built verifier and policy registry.
 pub fn router(verifier: Verifier, policies: &Policies) -> Result<Router, AppError> {
+    router_with(verifier, policies, None)
+}
+
+/// The router, plus `/me` and the `/auth/*` endpoints when sign-in is configured.
+fn router_with(
+    verifier: Verifier,
+    policies: &Policies,
+    sign_in: Option<SignIn>,
+) -> Result<Router, AppError> {
     let read_access = RequirePolicy::named(policies, READ_POLICY)?;
     let any_provider = BearerAuthLayer::new(verifier.clone());
     let data = get(routes::data)
@@ -72,10 +91,21 @@ pub fn router(verifier: Verifier, policies: &Policies) -> Result<Router, AppErro
     } else {
         get(routes::entra_not_configured)
     };
-    Ok(Router::new()
+    let providers = sign_in.as_ref().map(|s| s.providers.clone());
+    let app = Router::new()
         .route("/", get(routes::home))
         .route("/healthz", get(routes::healthz))
         .route("/data", data)
         .route("/azure-protected-data", azure)
-        .with_state(AppState { verifier }))
+        .with_state(AppState {
+            verifier,
+            sign_in: providers,
+        });
+    Ok(match sign_in {
+        Some(SignIn { sessions, .. }) => {
+            let me = get(routes::me).route_layer(SessionAuthLayer::session(sessions.clone()));
+            app.route("/me", me).merge(sessions.router())
+        }
+        None => app,
+    })
 }

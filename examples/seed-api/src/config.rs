@@ -15,7 +15,8 @@
 //! scopes = ["read_data"]
 //! ```
 
-use authgate::{AuthConfig, ProviderConfig};
+use authgate::login::LoginConfig;
+use authgate::{AuthConfig, ClientSecret, ProviderConfig, SessionConfig};
 use authgate_core::PolicySpec;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -44,6 +45,32 @@ pub struct SeedConfig {
     /// Named policies (`[policies.NAME]`); `RequireReadAccess` guards `/data`.
     #[serde(default)]
     pub policies: BTreeMap<String, PolicySpec>,
+    /// `[login]`: browser sign-in with the providers marked `login = true`. Needs
+    /// `server.public_url` and `[secrets]`. Absent: no sign-in, bearer tokens only.
+    #[serde(default)]
+    pub login: Option<LoginConfig>,
+    /// `[session]`: session timeouts (defaults when absent).
+    #[serde(default)]
+    pub session: Option<SessionConfig>,
+    /// `[secrets]`: the master key sealing provider tokens at rest.
+    #[serde(default)]
+    pub secrets: Option<SecretsConfig>,
+}
+
+/// The `[secrets]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsConfig {
+    /// 32 random bytes in standard base64 (`openssl rand -base64 32`); `env:NAME` reads it
+    /// from the environment variable `NAME`.
+    pub master_key: ClientSecret,
+    /// The key's id, stored with every sealed value so keys can rotate. Defaults to `k1`.
+    #[serde(default = "default_key_id")]
+    pub master_key_id: String,
+}
+
+fn default_key_id() -> String {
+    "k1".to_owned()
 }
 
 /// The `[server]` table.
@@ -56,6 +83,10 @@ pub struct ServerConfig {
     /// only to measure full verification on every request.
     #[serde(default = "default_true")]
     pub token_cache: bool,
+    /// The URL browsers reach the API at (redirect URIs and cookies derive from it). Required
+    /// with `[login]`.
+    #[serde(default)]
+    pub public_url: Option<String>,
 }
 
 fn default_true() -> bool {

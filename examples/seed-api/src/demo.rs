@@ -3,8 +3,10 @@
 
 use crate::config::{ConfigError, SeedConfig};
 use authgate_devidp::{
-    DEV_TENANT, DevIdp, ENTRA_API_CLIENT_ID, Flavor, MintRequest, OIDC_AUDIENCE,
+    DEV_CLIENT_SECRET, DEV_TENANT, DevIdp, ENTRA_API_CLIENT_ID, Flavor, MintRequest, OIDC_AUDIENCE,
+    OIDC_CLIENT_ID,
 };
+use base64::Engine as _;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
@@ -23,6 +25,8 @@ pub async fn start_idp(addr: SocketAddr) -> std::io::Result<DemoIdp> {
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let idp = DevIdp::new(&format!("http://{addr}"));
+    // Browser sign-ins get the dev IdP's page to pick a demo user (alice, bob, ...).
+    idp.set_interactive(true);
     let app = idp.router();
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
@@ -33,14 +37,17 @@ pub async fn start_idp(addr: SocketAddr) -> std::io::Result<DemoIdp> {
 }
 
 /// The configuration file the demo runs with: an `entra` provider on the dev tenant, a
-/// generic OIDC provider, and the `RequireReadAccess` policy.
+/// generic OIDC provider that also offers browser sign-in, the `RequireReadAccess` policy,
+/// and a fresh random master key for the sessions.
 pub fn demo_config_toml(idp: &DevIdp, listen: SocketAddr) -> String {
+    let master_key = base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>());
     format!(
         r#"# Written by `seed-api demo`: every provider points at the in-process dev IdP.
 version = 1
 
 [server]
 listen = "{listen}"
+public_url = "http://{listen}"
 
 [[providers]]
 id = "entra"
@@ -54,9 +61,22 @@ id = "dev-oidc"
 kind = "oidc"
 issuer = "{oidc_issuer}"
 audiences = ["{OIDC_AUDIENCE}"]
+client_id = "{OIDC_CLIENT_ID}"
+client_secret = "{DEV_CLIENT_SECRET}"
+login = true
+display_name = "the dev identity provider"
 
 [policies.RequireReadAccess]
 scopes = ["read_data"]
+
+# Browser sign-in at /auth/login; /me shows the signed-in user.
+[login]
+
+[session]
+idle_timeout = "8h"
+
+[secrets]
+master_key = "{master_key}"
 "#,
         instance = idp.entra_instance(),
         oidc_issuer = idp.issuer(Flavor::Oidc),
@@ -133,6 +153,11 @@ pub fn instructions(api: SocketAddr, idp: &DemoIdp, tokens: &[DemoToken]) -> Str
         }
         let _ = writeln!(out);
     }
+    let _ = writeln!(
+        out,
+        "# Browser sign-in (pick a demo user at the dev IdP), then see yourself at /me:"
+    );
+    let _ = writeln!(out, "#   open {base}/auth/login?return_to=%2Fme\n");
     let _ = writeln!(out, "# Mint more tokens:");
     let _ = writeln!(
         out,

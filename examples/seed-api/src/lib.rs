@@ -6,6 +6,8 @@
 //! | `GET /healthz` | none: 200 once every provider's keys are loaded, 503 before |
 //! | `GET /data` | a bearer token from any configured provider, policy `RequireReadAccess` |
 //! | `GET /azure-protected-data` | a bearer token from provider `entra` with scope `access_as_user`; 503 when no `entra` provider is configured |
+//! | `GET /me` | with `[login]`: a browser session (sign in at `/auth/login`) |
+//! | `/auth/*` | with `[login]`: sign-in, callback, logout, `/auth/me` (authgate's session endpoints) |
 //!
 //! `seed-api --config FILE` serves a configuration file (see `seed-api.example.toml`);
 //! `seed-api demo` runs everything offline against the in-process dev identity provider.
@@ -30,9 +32,10 @@ mod app;
 mod config;
 mod demo;
 mod routes;
+mod signin;
 
 pub use crate::app::{AppError, ENTRA_PROVIDER, ENTRA_SCOPE, READ_POLICY, build_app, router};
-pub use crate::config::{ConfigError, SeedConfig, ServerConfig};
+pub use crate::config::{ConfigError, SecretsConfig, SeedConfig, ServerConfig};
 pub use crate::demo::{
     DemoIdp, DemoToken, demo_config, demo_config_toml, demo_tokens, instructions, start_idp,
 };

@@ -9,14 +9,46 @@ use serde_json::{Value, json};
 
 /// `GET /`: what this API serves and how each route is protected.
 pub(crate) async fn home(State(state): State<AppState>) -> Json<Value> {
+    let mut links = vec![
+        json!({ "href": "/healthz", "auth": "none" }),
+        json!({ "href": "/data", "auth": format!("bearer, any provider, policy {READ_POLICY}") }),
+        json!({ "href": "/azure-protected-data", "auth": format!("bearer, provider {ENTRA_PROVIDER}, scope {ENTRA_SCOPE}") }),
+    ];
+    let Some(providers) = &state.sign_in else {
+        return Json(json!({
+            "name": "seed-api",
+            "providers": state.verifier.provider_ids(),
+            "links": links,
+        }));
+    };
+    links.push(json!({ "href": "/me", "auth": "session (sign in at /auth/login)" }));
+    let login: Vec<Value> = providers
+        .iter()
+        .map(|p| {
+            json!({
+                "provider": p.id,
+                "name": p.display_name,
+                "href": format!("/auth/{}/login?return_to=%2Fme", p.id),
+            })
+        })
+        .collect();
     Json(json!({
         "name": "seed-api",
         "providers": state.verifier.provider_ids(),
-        "links": [
-            { "href": "/healthz", "auth": "none" },
-            { "href": "/data", "auth": format!("bearer, any provider, policy {READ_POLICY}") },
-            { "href": "/azure-protected-data", "auth": format!("bearer, provider {ENTRA_PROVIDER}, scope {ENTRA_SCOPE}") },
-        ],
+        "links": links,
+        "login": login,
+    }))
+}
+
+/// `GET /me`: the signed-in user, behind the session layer.
+pub(crate) async fn me(Auth(user): Auth) -> Json<Value> {
+    Json(json!({
+        "provider": user.provider,
+        "subject": user.subject,
+        "name": user.name,
+        "email": user.email,
+        "roles": user.roles,
+        "sign_out": "/auth/logout",
     }))
 }
 

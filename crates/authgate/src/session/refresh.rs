@@ -81,13 +81,24 @@ impl Sessions {
         session: Session,
         now: UnixTime,
     ) -> Result<Option<Session>, SessionError> {
+        if !self.refresh_due(&session, now) || self.held_back(&session, now) {
+            return Ok(Some(session));
+        }
+        // On its own task: a request dropped mid-refresh (client gone) must not lose the
+        // rotated refresh token the provider already issued.
+        let this = self.clone();
+        tokio::spawn(async move { this.refresh_gated(session, now).await })
+            .await
+            .unwrap_or_else(|e| Err(SessionError::Store(format!("refresh task failed: {e}"))))
+    }
+
+    /// One refresh per session in this process; whoever waited re-reads the session first.
+    async fn refresh_gated(
+        &self,
+        session: Session,
+        now: UnixTime,
+    ) -> Result<Option<Session>, SessionError> {
         let flights = &self.inner.flights;
-        if !self.refresh_due(&session, now) {
-            return Ok(Some(session));
-        }
-        if self.held_back(&session, now) {
-            return Ok(Some(session));
-        }
         let gate = flights.gate(&session.key);
         let result = {
             let _turn = gate.lock().await;
