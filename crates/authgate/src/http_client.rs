@@ -1,4 +1,5 @@
-//! The one HTTP client used to fetch identity-provider metadata and keys.
+//! The one HTTP client of the crate: identity-provider metadata and keys (`get`, here), and
+//! the sign-in calls to token, userinfo, revocation and user endpoints (`call`).
 //!
 //! Redirects are never followed, connect and total time are bounded, responses are streamed
 //! into a size-capped buffer, and only `https://` URLs are fetched except for loopback hosts
@@ -19,7 +20,7 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 /// `Retry-After` assumed for a 429 without a usable header.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(60);
 
-/// A long-lived HTTP client for discovery and JWKS fetches. Cheap to clone (shares its pool).
+/// A long-lived HTTP client for discovery, JWKS and sign-in calls. Cheap to clone (shares its pool).
 ///
 /// ```no_run
 /// # fn main() -> Result<(), authgate::HttpClientError> {
@@ -176,6 +177,12 @@ impl HttpClient {
             return Err(status_error(status.as_u16(), response.headers()));
         }
         let max_age = cache_max_age(response.headers());
+        let body = self.read_capped(&mut response).await?;
+        Ok(Fetched { body, max_age })
+    }
+
+    /// Streams the body into a buffer of at most the size cap.
+    async fn read_capped(&self, response: &mut reqwest::Response) -> Result<Vec<u8>, FetchError> {
         if response
             .content_length()
             .is_some_and(|n| n > self.max_body_bytes as u64)
@@ -189,7 +196,7 @@ impl HttpClient {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Fetched { body, max_age })
+        Ok(body)
     }
 }
 
@@ -267,5 +274,8 @@ fn is_loopback(url: &url::Url) -> bool {
     }
 }
 
+mod call;
 #[cfg(test)]
 mod tests;
+
+pub(crate) use self::call::{Credentials, Response};

@@ -1,6 +1,8 @@
 //! Interoperability with a real, OpenID Certified provider (`panva/oidc-provider`, run by Node
 //! from `tests/third-party-op/`): its discovery, JWKS and RFC 9068 access tokens verify through
-//! [`authgate::Verifier`], and [`authgate::login::Login`] signs in against it end to end.
+//! [`authgate::Verifier`]; [`authgate::login::Login`] signs in against it end to end (PKCE,
+//! RFC 9207 `iss`, userinfo merge, replay refusal), revokes its tokens (RFC 7009), and
+//! validates the back-channel logout token it sends after RP-initiated logout (BCP-64).
 //!
 //! Needs `node` (the tests skip with a message without it) and the packages of
 //! `tests/third-party-op` (installed with `npm ci` on first use when missing).
@@ -8,12 +10,15 @@
 #[path = "third_party_op/op.rs"]
 mod op;
 
-use authgate::login::{Login, LoginConfig};
+use authgate::login::{CompletedLogin, Login, LoginConfig};
 use authgate::{AuthConfig, ClientSecret, HttpClient, ProviderConfig, ProviderKind, Verifier};
 use authgate_core::store::Stores;
 use authgate_core::{SecretString, SystemClock};
 use op::{API, Browser, EMAIL, NAME, SUBJECT, ThirdPartyOp};
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
 
 const CLIENT_ID: &str = "authgate-rp";
 const CLIENT_SECRET: &str = "authgate-rp-secret-0123456789";
@@ -130,19 +135,16 @@ async fn certified_op_access_tokens_verify_through_its_discovery_and_jwks() {
     assert!(verifier.verify(id_token).await.is_err());
 }
 
-#[tokio::test]
-async fn login_signs_in_against_a_certified_op() {
-    let Some(op) = ThirdPartyOp::start(CLIENT_ID, CLIENT_SECRET, &redirect_uri()) else {
-        return;
-    };
-    let mut p = provider(&op, &[API]);
+/// A `Login` with the OP as its only sign-in provider.
+async fn login_for(op: &ThirdPartyOp) -> Login {
+    let mut p = provider(op, &[API]);
     p.login = true;
     p.display_name = Some("Certified OP".to_owned());
     let auth = AuthConfig {
         providers: vec![p.clone()],
         ..AuthConfig::default()
     };
-    let login = Login::new(
+    Login::new(
         &auth,
         LoginConfig::default(),
         url::Url::parse(PUBLIC_URL).unwrap(),
@@ -151,18 +153,35 @@ async fn login_signs_in_against_a_certified_op() {
         HttpClient::new().unwrap(),
         Arc::new(SystemClock),
     )
-    .unwrap();
-    assert_eq!(login.providers().len(), 1);
+    .unwrap()
+}
+
+/// begin → the OP (in `browser`) → callback → complete; also returns the callback query.
+async fn sign_in(
+    login: &Login,
+    op: &ThirdPartyOp,
+    browser: &mut Browser,
+) -> (CompletedLogin, String, String) {
     let begun = login.begin(PROVIDER, Some("/orders")).await.unwrap();
-    let callback = Browser::new()
-        .follow(begun.redirect_to.as_str(), &op.issuer)
-        .await;
+    let callback = browser.follow(begun.redirect_to.as_str(), &op.issuer).await;
     assert_eq!(callback.path(), Login::callback_path(PROVIDER));
+    let query = callback.query().unwrap_or("").to_owned();
     let binding = begun.browser_binding.expose_secret().to_owned();
     let done = login
-        .complete(PROVIDER, callback.query().unwrap_or(""), Some(&binding))
+        .complete(PROVIDER, &query, Some(&binding))
         .await
         .unwrap();
+    (done, query, binding)
+}
+
+#[tokio::test]
+async fn login_signs_in_against_a_certified_op() {
+    let Some(op) = ThirdPartyOp::start(CLIENT_ID, CLIENT_SECRET, &redirect_uri()) else {
+        return;
+    };
+    let login = login_for(&op).await;
+    assert_eq!(login.providers().len(), 1);
+    let (done, query, binding) = sign_in(&login, &op, &mut Browser::new()).await;
     assert_eq!(done.issuer, op.issuer);
     assert_eq!(done.subject, SUBJECT);
     assert_eq!(done.provider, PROVIDER);
@@ -171,9 +190,7 @@ async fn login_signs_in_against_a_certified_op() {
     assert_eq!(done.claims["name"], NAME);
     assert!(done.tokens.id_token.is_some());
     // The callback cannot be replayed (BCP-09).
-    let replay = login
-        .complete(PROVIDER, callback.query().unwrap_or(""), Some(&binding))
-        .await;
+    let replay = login.complete(PROVIDER, &query, Some(&binding)).await;
     assert!(replay.is_err());
     // RFC 7009: revoking the access token closes the OP's userinfo to it.
     let userinfo = |token: String| {
@@ -195,5 +212,81 @@ async fn login_signs_in_against_a_certified_op() {
             .as_str()
             .starts_with(&format!("{}/session/end", op.issuer)),
         "{logout}"
+    );
+}
+
+/// A loopback back-channel logout endpoint handing each `logout_token` to the test.
+async fn backchannel_receiver() -> (String, mpsc::UnboundedReceiver<String>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let app = axum::Router::new().route(
+        "/auth/backchannel-logout",
+        axum::routing::post(
+            move |axum::Form(form): axum::Form<HashMap<String, String>>| {
+                let tx = tx.clone();
+                async move {
+                    let _ = tx.send(form.get("logout_token").cloned().unwrap_or_default());
+                    "ok"
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://{}/auth/backchannel-logout",
+        listener.local_addr().unwrap()
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, rx)
+}
+
+/// The value of the first `name="{name}" value="..."` attribute pair in `html`.
+fn form_value<'a>(html: &'a str, prefix: &str) -> &'a str {
+    let start = html
+        .find(prefix)
+        .unwrap_or_else(|| panic!("{prefix} in {html}"))
+        + prefix.len();
+    let rest = &html[start..];
+    &rest[..rest.find('"').unwrap()]
+}
+
+#[tokio::test]
+async fn certified_op_back_channel_logout_tokens_validate_through_login() {
+    let (uri, mut tokens) = backchannel_receiver().await;
+    let started = ThirdPartyOp::start_with(CLIENT_ID, CLIENT_SECRET, &redirect_uri(), Some(&uri));
+    let Some(op) = started else {
+        return;
+    };
+    let login = login_for(&op).await;
+    let mut browser = Browser::new();
+    let (done, _, _) = sign_in(&login, &op, &mut browser).await;
+    let sid = done.sid.clone().expect("the OP's ID token carries sid");
+    // RP-initiated logout in the same browser: the OP asks to confirm, the form is POSTed.
+    let hint = done.tokens.id_token.as_ref();
+    let end_session = login.end_session_url(PROVIDER, hint).await.unwrap();
+    let (status, page) = browser.get(end_session.as_str()).await;
+    assert_eq!(status, 200, "{page}");
+    let action = end_session.join(form_value(&page, "action=\"")).unwrap();
+    let xsrf = form_value(&page, "name=\"xsrf\" value=\"").to_owned();
+    let confirmed = browser
+        .post_form(
+            action.as_str(),
+            &[("xsrf", xsrf.as_str()), ("logout", "yes")],
+        )
+        .await;
+    assert!((300..400).contains(&confirmed), "{confirmed}");
+    let token = tokio::time::timeout(Duration::from_secs(10), tokens.recv())
+        .await
+        .expect("the OP delivers a logout token")
+        .unwrap();
+    let logout = login
+        .logout_token(&token)
+        .await
+        .expect("a valid OP logout token");
+    assert_eq!(logout.issuer, op.issuer);
+    assert_eq!(logout.sid.as_deref(), Some(sid.as_str()));
+    assert_eq!(logout.subject.as_deref(), Some(SUBJECT));
+    assert!(
+        login.logout_token(&token).await.is_err(),
+        "jti replay (BCP-64)"
     );
 }

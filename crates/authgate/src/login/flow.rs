@@ -1,6 +1,6 @@
 //! [`Login`]: the relying party's handle, its construction and its public operations.
 
-use super::check::{check, problem};
+use super::check::check;
 use super::provider::Provider;
 use super::{BeginLogin, CompletedLogin, LoginConfig, LoginError, LoginProvider, LogoutToken};
 use super::{ProviderTokens, RefreshError, begin, callback, logout, refresh, return_to};
@@ -71,18 +71,13 @@ impl Login {
     ) -> Result<Login, ConfigError> {
         auth.validate()?;
         check(auth, &config, &public_url, &verifier)?;
-        let transport = super::transport::Transport::new().map_err(|why| ConfigError {
-            problems: vec![problem(
-                "login",
-                format!("cannot build the HTTP client: {why}"),
-            )],
-        })?;
+        let transport = super::transport::Transport::new(http.clone());
         let providers = auth
             .providers
             .iter()
             .filter(|p| p.login)
             .cloned()
-            .map(Provider::new)
+            .map(|p| Provider::new(p, clock.clone()))
             .collect();
         let inner = Inner {
             config,

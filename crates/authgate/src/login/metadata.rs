@@ -1,12 +1,18 @@
 //! The provider metadata sign-in needs (OIDC Discovery 1.0 §3, RFC 8414 §2, RFC 9207 §3),
 //! fetched on first use through [`crate::HttpClient`] and checked like the key metadata: the
 //! document's `issuer` equals the expected issuer exactly, every endpoint passes the URL rules.
+//! [`MetadataCache`] keeps it for a bounded lifetime and refreshes it on use.
 
 use crate::config::{ProviderConfig, ProviderKind};
 use crate::http_client::{FetchError, HttpClient, check_url};
 use crate::provider::{self, KeySource, discovery};
 use authgate_core::IssuerRule;
 use serde::Deserialize;
+use std::time::Duration;
+
+mod cache;
+
+pub(crate) use self::cache::MetadataCache;
 
 /// GitHub's endpoints (plain OAuth 2.0, no discovery).
 const GITHUB_AUTHORIZE: &str = "https://github.com/login/oauth/authorize";
@@ -64,10 +70,14 @@ impl Metadata {
     }
 }
 
-/// Loads the metadata of a validated sign-in provider.
-pub(crate) async fn load(p: &ProviderConfig, http: &HttpClient) -> Result<Metadata, FetchError> {
-    let mut md = if p.kind == ProviderKind::Github {
-        github(p)
+/// Loads the metadata of a validated sign-in provider, with the document's `Cache-Control`
+/// max-age when it sent one.
+pub(crate) async fn load(
+    p: &ProviderConfig,
+    http: &HttpClient,
+) -> Result<(Metadata, Option<Duration>), FetchError> {
+    let (mut md, max_age) = if p.kind == ProviderKind::Github {
+        (github(p), None)
     } else {
         let (urls, issuer) = source(p);
         fetch(http, &urls, &issuer, p.insecure_allow_http).await?
@@ -79,7 +89,7 @@ pub(crate) async fn load(p: &ProviderConfig, http: &HttpClient) -> Result<Metada
         md.token_endpoint.clone_from(url);
     }
     check_endpoints(&md, p.insecure_allow_http)?;
-    Ok(md)
+    Ok((md, max_age))
 }
 
 /// The identity issuer of a GitHub provider: `https://github.com`, or for a configured user
@@ -131,11 +141,11 @@ async fn fetch(
     urls: &[String],
     issuer: &str,
     allow_http: bool,
-) -> Result<Metadata, FetchError> {
+) -> Result<(Metadata, Option<Duration>), FetchError> {
     let mut last = FetchError::Invalid("no metadata URL".into());
     for url in urls {
         match http.get(url, allow_http).await {
-            Ok(fetched) => return parse(&fetched.body, issuer),
+            Ok(fetched) => return Ok((parse(&fetched.body, issuer)?, fetched.max_age)),
             Err(FetchError::Status(code @ (404 | 410))) => last = FetchError::Status(code),
             Err(other) => return Err(other),
         }

@@ -13,11 +13,11 @@
 //! |---|---|
 //! | `flow` | [`Login`] and its public operations |
 //! | `check` | the `[login]` settings checked by [`Login::new`] |
-//! | `provider`, `metadata` | one sign-in provider, its lazily fetched metadata |
+//! | `provider`, `metadata` | one sign-in provider, its metadata (fetched on use, refreshed after expiry) |
 //! | `begin`, `random`, `return_to` | the transaction and the authorization request |
 //! | `callback`, `tokens`, `id_token`, `github`, `users` | the callback, code exchange, identity, user |
 //! | `refresh`, `logout` | refresh and revocation; end-session URL and back-channel logout tokens |
-//! | `transport` | POST/bearer calls with the [`crate::HttpClient`] rules |
+//! | `transport` | token, userinfo and user-API calls as JSON, through [`crate::HttpClient`] |
 
 mod begin;
 mod callback;

@@ -1,26 +1,29 @@
-//! One sign-in provider: its configuration, lazily loaded metadata and client authentication.
+//! One sign-in provider: its configuration, lazily loaded and refreshed metadata and client
+//! authentication.
 
 use super::LoginError;
-use super::metadata::{self, Metadata};
+use super::metadata::{self, Metadata, MetadataCache};
 use super::transport::Auth;
 use crate::config::{ProviderConfig, ProviderKind};
 use crate::http_client::HttpClient;
+use authgate_core::Clock;
 use std::sync::Arc;
-use tokio::sync::OnceCell;
 
 /// A provider with `login = true`.
 pub(crate) struct Provider {
     /// Its validated configuration.
     pub(crate) cfg: ProviderConfig,
-    metadata: OnceCell<Arc<Metadata>>,
+    metadata: MetadataCache,
+    clock: Arc<dyn Clock>,
 }
 
 impl Provider {
-    /// Wraps a validated entry.
-    pub(crate) fn new(cfg: ProviderConfig) -> Self {
+    /// Wraps a validated entry; `clock` times the metadata's lifetime.
+    pub(crate) fn new(cfg: ProviderConfig, clock: Arc<dyn Clock>) -> Self {
         Provider {
             cfg,
-            metadata: OnceCell::new(),
+            metadata: MetadataCache::default(),
+            clock,
         }
     }
 
@@ -49,17 +52,17 @@ impl Provider {
         self.cfg.insecure_allow_http
     }
 
-    /// The metadata, fetched on first use (a failure is retried by the next call).
+    /// The metadata: fetched on first use, refreshed on use after it expires (a failed
+    /// refresh keeps the last good document; a failed first fetch is retried by the next call).
     pub(crate) async fn metadata(&self, http: &HttpClient) -> Result<Arc<Metadata>, LoginError> {
+        let load = || metadata::load(&self.cfg, http);
         self.metadata
-            .get_or_try_init(|| async {
-                metadata::load(&self.cfg, http).await.map(Arc::new).map_err(|e| {
-                    tracing::error!(provider = %self.cfg.id, error = %e, "sign-in metadata unavailable");
-                    LoginError::Unavailable(format!("provider metadata: {e}"))
-                })
-            })
+            .get(&self.cfg.id, self.clock.as_ref(), load)
             .await
-            .cloned()
+            .map_err(|e| {
+                tracing::error!(provider = %self.cfg.id, error = %e, "sign-in metadata unavailable");
+                LoginError::Unavailable(format!("provider metadata: {e}"))
+            })
     }
 
     /// The scopes requested at sign-in.

@@ -75,6 +75,16 @@ impl ThirdPartyOp {
     /// Starts the OP with one confidential client (`client_secret_basic`), or `None` when
     /// `node` is missing.
     pub(crate) fn start(client_id: &str, secret: &str, redirect_uri: &str) -> Option<Self> {
+        Self::start_with(client_id, secret, redirect_uri, None)
+    }
+
+    /// [`ThirdPartyOp::start`], registering `backchannel_logout_uri` for the client when given.
+    pub(crate) fn start_with(
+        client_id: &str,
+        secret: &str,
+        redirect_uri: &str,
+        backchannel_logout_uri: Option<&str>,
+    ) -> Option<Self> {
         if !node_available() {
             eprintln!(
                 "SKIPPED: `node` is not installed; the third-party OP tests need Node.js 18+"
@@ -93,6 +103,12 @@ impl ThirdPartyOp {
                 secret,
             ])
             .args(["--redirect-uri", redirect_uri])
+            .args(
+                backchannel_logout_uri
+                    .map(|uri| ["--backchannel-logout-uri", uri])
+                    .iter()
+                    .flatten(),
+            )
             .current_dir(project_dir())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -140,23 +156,40 @@ impl Browser {
         }
     }
 
+    fn cookie_header(&self) -> String {
+        let pairs: Vec<String> = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        pairs.join("; ")
+    }
+
+    /// GETs `url` with the cookies; returns status and body.
+    pub(crate) async fn get(&mut self, url: &str) -> (u16, String) {
+        let request = self.http.get(url).header("cookie", self.cookie_header());
+        let response = request.send().await.unwrap();
+        self.keep_cookies(response.headers());
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// POSTs `form` to `url` with the cookies; returns the status.
+    pub(crate) async fn post_form(&mut self, url: &str, form: &[(&str, &str)]) -> u16 {
+        let request = self.http.post(url).header("cookie", self.cookie_header());
+        let response = request.form(form).send().await.unwrap();
+        self.keep_cookies(response.headers());
+        response.status().as_u16()
+    }
+
     /// GETs `url` and follows redirects within `op_origin`; returns the first URL outside it.
     pub(crate) async fn follow(&mut self, url: &str, op_origin: &str) -> url::Url {
         let mut next = url::Url::parse(url).unwrap();
         for _ in 0..10 {
-            let cookie = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            let response = self
+            let request = self
                 .http
                 .get(next.clone())
-                .header("cookie", cookie)
-                .send()
-                .await
-                .unwrap();
+                .header("cookie", self.cookie_header());
+            let response = request.send().await.unwrap();
             self.keep_cookies(response.headers());
             let status = response.status();
             assert!(status.is_redirection(), "{next}: {status}");

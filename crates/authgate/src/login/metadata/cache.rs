@@ -1,0 +1,142 @@
+//! How long sign-in metadata is trusted, and how it is refreshed.
+//!
+//! A document lives for its `Cache-Control` max-age clamped to [5 min, 24 h] (24 h without
+//! one). The first use after expiry refreshes it; callers arriving meanwhile wait for that one
+//! fetch and share its outcome (single-flight). A failed refresh keeps serving the last good
+//! document, logs a warning and is retried no sooner than a minute later (or the provider's
+//! longer `Retry-After`). With no document yet a failure is returned, and the next use tries
+//! again.
+
+use super::Metadata;
+use crate::http_client::FetchError;
+use authgate_core::{Clock, UnixTime};
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+/// Lifetime of a document without a usable `Cache-Control` max-age, and the longest one.
+const MAX_TTL: Duration = Duration::from_secs(24 * 3600);
+/// The shortest lifetime, whatever the provider says (`no-store` included).
+const MIN_TTL: Duration = Duration::from_secs(5 * 60);
+/// Between failed refreshes while a stale document is served.
+const RETRY_INTERVAL: Duration = Duration::from_secs(60);
+
+/// One provider's metadata with its expiry.
+#[derive(Default)]
+pub(crate) struct MetadataCache {
+    state: Mutex<State>,
+    /// Held by the one caller fetching.
+    flight: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct State {
+    /// The last good document and when it expires.
+    current: Option<(Arc<Metadata>, UnixTime)>,
+    /// After a failed refresh: no new attempt before this instant.
+    retry_at: Option<UnixTime>,
+    /// Completed fetches, so a caller that waited for one takes its outcome.
+    fetches: u64,
+    /// The last fetch's error when there was no document to fall back on.
+    cold_error: Option<FetchError>,
+}
+
+impl State {
+    /// The document to serve without fetching: fresh, or stale while a retry is not yet due.
+    fn usable(&self, now: UnixTime) -> Option<Arc<Metadata>> {
+        let (md, expires) = self.current.as_ref()?;
+        let fresh = now < *expires;
+        let waiting = self.retry_at.is_some_and(|at| now < at);
+        (fresh || waiting).then(|| Arc::clone(md))
+    }
+}
+
+/// The lifetime of a document sent with `max_age`.
+fn ttl(max_age: Option<Duration>) -> Duration {
+    max_age.map_or(MAX_TTL, |d| d.clamp(MIN_TTL, MAX_TTL))
+}
+
+impl MetadataCache {
+    /// The metadata, calling `load` (document and its max-age) when there is none or it
+    /// expired. `provider` names the provider in the log.
+    pub(crate) async fn get<F, Fut>(
+        &self,
+        provider: &str,
+        clock: &dyn Clock,
+        load: F,
+    ) -> Result<Arc<Metadata>, FetchError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<(Metadata, Option<Duration>), FetchError>>,
+    {
+        let seen = {
+            let state = self.lock();
+            if let Some(md) = state.usable(clock.now()) {
+                return Ok(md);
+            }
+            state.fetches
+        };
+        let _flight = self.flight.lock().await;
+        {
+            let state = self.lock();
+            if let Some(md) = state.usable(clock.now()) {
+                return Ok(md);
+            }
+            if state.fetches != seen
+                && let Some(e) = &state.cold_error
+            {
+                return Err(e.clone());
+            }
+        }
+        let outcome = load().await;
+        self.settle(provider, clock.now(), outcome)
+    }
+
+    /// Records a fetch's outcome and answers with the document to use.
+    fn settle(
+        &self,
+        provider: &str,
+        now: UnixTime,
+        outcome: Result<(Metadata, Option<Duration>), FetchError>,
+    ) -> Result<Arc<Metadata>, FetchError> {
+        let mut state = self.lock();
+        state.fetches = state.fetches.wrapping_add(1);
+        match outcome {
+            Ok((md, max_age)) => {
+                let md = Arc::new(md);
+                state.current = Some((Arc::clone(&md), now.plus(ttl(max_age))));
+                state.retry_at = None;
+                state.cold_error = None;
+                tracing::debug!(provider, "sign-in metadata loaded");
+                Ok(md)
+            }
+            Err(e) => {
+                let Some((md, _)) = &state.current else {
+                    state.cold_error = Some(e.clone());
+                    return Err(e);
+                };
+                let md = Arc::clone(md);
+                let wait = match e {
+                    FetchError::RateLimited(after) => after.max(RETRY_INTERVAL),
+                    _ => RETRY_INTERVAL,
+                };
+                tracing::warn!(
+                    provider,
+                    error = %e,
+                    retry_in_secs = wait.as_secs(),
+                    "sign-in metadata refresh failed; keeping the last good document"
+                );
+                state.retry_at = Some(now.plus(wait));
+                Ok(md)
+            }
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+#[path = "cache_tests.rs"]
+mod tests;
