@@ -143,6 +143,13 @@ impl Verifier {
         ids
     }
 
+    /// Where `provider` reads roles and groups (the first of its routes), so principals built
+    /// from sign-in claims map like its bearer tokens do.
+    pub(crate) fn claim_mapping(&self, provider: &str) -> Option<authgate_core::ClaimMapping> {
+        let route = self.inner.routes.iter().find(|r| r.provider == provider)?;
+        Some(route.spec.mapping.clone())
+    }
+
     /// The key-set state of every issuer, for metrics, health and `doctor`.
     pub fn key_status(&self) -> Vec<KeySetStatus> {
         self.inner
@@ -304,5 +311,23 @@ impl VerifierBuilder {
         Ok(Verifier {
             inner: Arc::new(inner),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ProviderKind;
+
+    #[tokio::test]
+    async fn claim_mapping_is_the_providers_own() {
+        let mut auth0 = ProviderConfig::new("a0", ProviderKind::Auth0);
+        auth0.issuer = Some("https://127.0.0.1:9/".into());
+        auth0.audiences = vec!["api".into()];
+        auth0.jwks_uri = Some("http://127.0.0.1:9/jwks".into());
+        let verifier = Verifier::builder().provider(auth0).build().await.unwrap();
+        let mapping = verifier.claim_mapping("a0").unwrap();
+        assert!(mapping.roles.contains(&"permissions".to_owned()));
+        assert!(verifier.claim_mapping("other").is_none());
     }
 }

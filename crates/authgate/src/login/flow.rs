@@ -167,6 +167,20 @@ impl Login {
             .inspect_err(|e| log_refusal("back-channel logout token refused", e))
     }
 
+    /// Where `provider` reads roles and groups; the generic mapping for providers without
+    /// bearer routes (GitHub).
+    pub(crate) fn claim_mapping(&self, provider: &str) -> authgate_core::ClaimMapping {
+        self.inner
+            .verifier
+            .claim_mapping(provider)
+            .unwrap_or_default()
+    }
+
+    /// How long a sign-in transaction lives (`[login] state_ttl`).
+    pub(crate) fn state_ttl(&self) -> std::time::Duration {
+        self.inner.config.state_ttl
+    }
+
     /// Path of the callback for a provider: `/auth/{id}/callback`; the redirect URI is
     /// public_url + this, byte-identical in the authorization and token requests.
     pub fn callback_path(provider: &str) -> String {

@@ -46,12 +46,9 @@
 //! - **`/auth/me`** returns the logout CSRF token (for scripts that sign out with `fetch`): never
 //!   put `/auth/*` behind a CORS policy that allows credentials.
 //!
-//! # Limits
-//!
-//! - The principal of a session is built with the generic claim mapping (`roles`, `groups`),
-//!   not the provider's own (Auth0 `permissions` are not roles here yet).
-//! - The sign-in binding cookie lives 10 minutes; a `login.state_ttl` longer than that would
-//!   outlive it.
+//! The principal of a session maps roles and groups like the provider's bearer tokens (Auth0
+//! `permissions` are roles); the sign-in binding cookie lives as long as the transaction
+//! (`[login] state_ttl`).
 
 mod api;
 mod config;

@@ -3,7 +3,7 @@
 
 use super::{SessionError, Sessions};
 use authgate_core::store::Session;
-use authgate_core::{ClaimMapping, Claims, Principal};
+use authgate_core::{Claims, Principal};
 
 impl Sessions {
     /// The principal of `session`: `Principal::from_claims` over the stored (verified) claims,
@@ -14,7 +14,7 @@ impl Sessions {
             serde_json::Value::Object(map) => map.clone(),
             _ => serde_json::Map::new(),
         };
-        let mapping = claim_mapping(&session.provider);
+        let mapping = self.inner.login.claim_mapping(&session.provider);
         let mut principal =
             Principal::from_claims(&session.provider, Claims::new(claims), &mapping);
         principal.issuer.clone_from(&session.issuer);
@@ -28,10 +28,4 @@ impl Sessions {
         }
         Ok(principal)
     }
-}
-
-/// The claim mapping for a provider's ID-token claims. The generic one (`roles`, `groups`)
-/// until the provider's own mapping is reachable from here (see the session module docs).
-fn claim_mapping(_provider: &str) -> ClaimMapping {
-    ClaimMapping::default()
 }

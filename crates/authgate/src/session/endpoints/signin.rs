@@ -9,10 +9,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use http::{HeaderMap, StatusCode};
 
-/// `Max-Age` of the sign-in binding cookie. At least the sign-in transaction's lifetime
-/// (`login.state_ttl`, 5 minutes by default); a cookie outliving its transaction is inert.
-const LOGIN_COOKIE_MAX_AGE: u64 = 600;
-
 /// `GET /auth/login?return_to=`: the provider chooser.
 pub(super) async fn chooser(
     State(sessions): State<Sessions>,
@@ -47,10 +43,10 @@ pub(super) async fn begin(
     let mut response = match begun {
         Ok(begun) => {
             let mut response = rejection::see_other(begun.redirect_to.as_str());
-            let cookie = sessions
-                .inner
-                .cookies
-                .set_login(&begun.browser_binding, LOGIN_COOKIE_MAX_AGE);
+            let cookie = sessions.inner.cookies.set_login(
+                &begun.browser_binding,
+                sessions.inner.login.state_ttl().as_secs(),
+            );
             set_cookie(&mut response, &cookie);
             response
         }
