@@ -145,6 +145,14 @@ pub(crate) async fn index(State(idp): State<DevIdp>) -> Json<Value> {
         "dev_tenant": demo::DEV_TENANT,
         "second_tenant": demo::SECOND_TENANT,
         "flavors": flavors,
+        "github": {
+            "authorization_endpoint": idp.github_authorize_url(),
+            "token_endpoint": idp.github_token_url(),
+            "user_api": idp.github_user_api_url(),
+        },
+        "register_backchannel_logout": format!("{}/_dev/clients", idp.base_url()),
+        "logout_endpoint": format!("{}/_dev/logout", idp.base_url()),
+        "interactive": idp.is_interactive(),
     }))
 }
 

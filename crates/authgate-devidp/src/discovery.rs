@@ -136,7 +136,9 @@ fn auth0(urls: &Urls) -> Value {
         "request_uri_parameter_supported": false,
         "request_parameter_supported": false,
         "id_token_signing_alg_values_supported": ["HS256", "RS256", "PS256"],
-        "end_session_endpoint": format!("{issuer}oidc/logout")
+        "end_session_endpoint": format!("{issuer}oidc/logout"),
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true
     })
 }
 

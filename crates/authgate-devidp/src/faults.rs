@@ -1,4 +1,4 @@
-//! Fault injection on the discovery and JWKS endpoints, and their hit counters.
+//! Fault injection on the discovery, JWKS, token, userinfo and revocation endpoints.
 
 use crate::flavor::Flavor;
 use axum::body::{Body, Bytes};
@@ -11,7 +11,8 @@ use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// An injected fault on the JWKS (and discovery) endpoints.
+/// An injected fault on the JWKS (and discovery) endpoints, or with
+/// [`crate::DevIdp::set_endpoint_fault`] on the token, userinfo or revocation endpoint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// Normal operation.
@@ -34,6 +35,37 @@ pub enum Fault {
     SlowBody(Duration),
     /// Answer 200 with a streamed, chunked JSON body of this many bytes (size caps, R-05).
     Oversized(usize),
+    /// Token endpoint: answer normally, but with ID tokens whose `nonce` is this value
+    /// (OIDC Core §3.1.3.7 step 11, BCP-11). Set with
+    /// `set_endpoint_fault(Some(flavor), Endpoint::Token, ..)`.
+    IdTokenNonce(String),
+    /// Token endpoint: ID tokens whose `aud` is this single audience (another client's).
+    IdTokenAudience(String),
+    /// Token endpoint: ID tokens whose `azp` is this value (another presenter).
+    IdTokenAzp(String),
+    /// Token endpoint: ID tokens whose claim `name` is the string `value`, or lacks the claim
+    /// when `value` is `None` (a changed `sub` or `iss` on refresh, BCP-46; a missing `nonce`).
+    IdTokenClaim {
+        /// The claim.
+        name: String,
+        /// Its new string value; `None` removes it.
+        value: Option<String>,
+    },
+}
+
+impl Fault {
+    /// For the ID-token faults: the claim to override and its value (`Null` removes it).
+    pub(crate) fn id_token_override(&self) -> Option<(String, serde_json::Value)> {
+        let (name, value) = match self {
+            Fault::IdTokenNonce(v) => ("nonce", Some(v)),
+            Fault::IdTokenAudience(v) => ("aud", Some(v)),
+            Fault::IdTokenAzp(v) => ("azp", Some(v)),
+            Fault::IdTokenClaim { name, value } => (name.as_str(), value.as_ref()),
+            _ => return None,
+        };
+        let value = value.map_or(serde_json::Value::Null, |v| v.as_str().into());
+        Some((name.to_owned(), value))
+    }
 }
 
 /// Which kind of metadata endpoint a fault or a hit concerns.
@@ -48,6 +80,10 @@ pub enum Endpoint {
     Token,
     /// The userinfo endpoint (like [`Endpoint::Token`], only endpoint-specific faults apply).
     UserInfo,
+    /// The RFC 7009 revocation endpoint (only endpoint-specific faults apply).
+    Revocation,
+    /// The end-session (RP-initiated logout) endpoint: counted only, never faulted.
+    EndSession,
 }
 
 impl Endpoint {
@@ -116,7 +152,11 @@ pub(crate) enum Outcome {
 /// Acts out `fault` (waiting where it says so) and says how to answer.
 pub(crate) async fn act(fault: Fault, mut shutdown: watch::Receiver<bool>) -> Outcome {
     match fault {
-        Fault::None => Outcome::Answer,
+        Fault::None
+        | Fault::IdTokenNonce(_)
+        | Fault::IdTokenAudience(_)
+        | Fault::IdTokenAzp(_)
+        | Fault::IdTokenClaim { .. } => Outcome::Answer,
         Fault::Slow(delay) => {
             tokio::select! {
                 () = tokio::time::sleep(delay) => Outcome::Answer,

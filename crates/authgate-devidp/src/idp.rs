@@ -1,8 +1,10 @@
 //! The dev identity provider: shared state and its public handle.
 
+use crate::backchannel::Backchannel;
 use crate::faults::{Endpoint, Fault, Faults};
 use crate::flavor::Flavor;
 use crate::flow::Grants;
+use crate::github::Github;
 use crate::hits::Hits;
 use crate::keys::{self, KeyRing, KeyScope};
 use crate::mint::{self, MintRequest};
@@ -11,6 +13,7 @@ use crate::{demo, jws, routes};
 use authgate_core::{Algorithm, Clock, SigningKey, SystemClock, UnixTime};
 use serde_json::{Map, Value};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -39,6 +42,9 @@ pub(crate) struct Inner {
     pub(crate) faults: Faults,
     pub(crate) hits: Hits,
     pub(crate) grants: Grants,
+    pub(crate) backchannel: Backchannel,
+    pub(crate) github: Github,
+    interactive: AtomicBool,
     clock: RwLock<Arc<dyn Clock>>,
     cache_control: RwLock<Option<String>>,
     shutdown: watch::Sender<bool>,
@@ -98,6 +104,9 @@ impl DevIdp {
             faults: Faults::default(),
             hits: Hits::default(),
             grants: Grants::default(),
+            backchannel: Backchannel::default(),
+            github: Github::default(),
+            interactive: AtomicBool::new(false),
             clock: RwLock::new(Arc::new(SystemClock)),
             cache_control: RwLock::new(Some(DEFAULT_CACHE_CONTROL.to_owned())),
             shutdown: watch::Sender::new(false),
@@ -322,30 +331,17 @@ impl DevIdp {
             .unwrap_or_else(PoisonError::into_inner) = clock;
     }
 
-    /// How many JWKS requests have been served (to assert single-flight and no fetch storms).
-    /// Faulted requests count too.
-    pub fn jwks_hits(&self) -> u64 {
-        self.inner.hits.count(None, Endpoint::Jwks)
+    /// Interactive mode: every authorization request without `login_hint` shows the login
+    /// page (pick a demo user, add custom claims) instead of approving at once. Off by
+    /// default, so programmatic callers are approved at once; `prompt=login` shows the page
+    /// either way.
+    pub fn set_interactive(&self, interactive: bool) {
+        self.inner.interactive.store(interactive, Ordering::SeqCst);
     }
 
-    /// JWKS requests to `flavor`'s endpoints.
-    pub fn jwks_hits_for(&self, flavor: Flavor) -> u64 {
-        self.inner.hits.count(Some(flavor), Endpoint::Jwks)
-    }
-
-    /// Discovery (OIDC and RFC 8414) requests to every flavor.
-    pub fn discovery_hits(&self) -> u64 {
-        self.inner.hits.count(None, Endpoint::Discovery)
-    }
-
-    /// Discovery requests to `flavor`'s endpoints.
-    pub fn discovery_hits_for(&self, flavor: Flavor) -> u64 {
-        self.inner.hits.count(Some(flavor), Endpoint::Discovery)
-    }
-
-    /// Token endpoint requests to `flavor`.
-    pub fn token_hits_for(&self, flavor: Flavor) -> u64 {
-        self.inner.hits.count(Some(flavor), Endpoint::Token)
+    /// Whether the IdP is in interactive mode ([`DevIdp::set_interactive`]).
+    pub fn is_interactive(&self) -> bool {
+        self.inner.interactive.load(Ordering::SeqCst)
     }
 
     /// The shared state, for the route handlers.

@@ -15,6 +15,7 @@
     )
 )]
 
+mod backchannel;
 mod demo;
 mod devmint;
 mod discovery;
@@ -22,6 +23,7 @@ mod entra;
 mod faults;
 mod flavor;
 mod flow;
+mod github;
 mod hits;
 mod idp;
 mod ids;
@@ -32,7 +34,9 @@ mod mint;
 mod routes;
 mod shape;
 mod urls;
+mod users;
 
+pub use crate::backchannel::{BackchannelDelivery, LogoutTokenSpec};
 pub use crate::demo::{
     AUTH0_AUDIENCE, AUTH0_CLIENT_ID, DEV_CLIENT_SECRET, DEV_TENANT, DEV_TENANT_DOMAIN,
     ENTRA_API_CLIENT_ID, ENTRA_CLIENT_APP_ID, ENTRA_V1_AUDIENCE, GOOGLE_CLIENT_ID, MSA_TENANT,

@@ -1,12 +1,14 @@
 //! HTTP routes: per-flavor discovery and JWKS (with fault injection and hit counting), the
 //! index and the dev mint endpoint.
 
+use crate::backchannel;
 use crate::devmint;
 use crate::discovery;
 use crate::entra::{self, Tenant};
 use crate::faults::{self, Endpoint, Outcome};
 use crate::flavor::Flavor;
 use crate::flow;
+use crate::github;
 use crate::idp::DevIdp;
 use crate::jwks;
 use axum::Json;
@@ -67,6 +69,8 @@ pub(crate) fn router(idp: DevIdp) -> Router {
         )
         .route("/oidc/jwks", keys(Flavor::Oidc))
         .merge(flow::routes())
+        .merge(backchannel::routes())
+        .merge(github::routes())
         .with_state(idp)
 }
 

@@ -2,7 +2,7 @@
 
 use crate::flavor::Flavor;
 use crate::ids::random_b64url;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -26,6 +26,14 @@ pub(crate) struct Grant {
     pub(crate) scopes: Vec<String>,
     /// The user's subject (`None`: the demo user).
     pub(crate) subject: Option<String>,
+    /// The login session id (`sid` of the ID tokens), shared by its refreshes.
+    pub(crate) sid: Option<String>,
+    /// Roles of the signed-in user (access token `roles`/`groups`/`permissions`, ID token
+    /// `roles`).
+    pub(crate) roles: Vec<String>,
+    /// Claims merged last into the ID and access tokens (`null` removes one): the demo user's
+    /// profile and the login page's custom claims.
+    pub(crate) claims: Map<String, Value>,
 }
 
 /// An authorization code's grant plus what redeeming it must present.
@@ -48,6 +56,17 @@ pub(crate) struct Grants {
     codes: Mutex<HashMap<String, CodeGrant>>,
     refresh: Mutex<HashMap<String, Grant>>,
     userinfo: Mutex<HashMap<String, UserInfo>>,
+}
+
+/// What revoking a refresh token did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Revoked {
+    /// It was live and is now spent.
+    Yes,
+    /// Not a live refresh token (RFC 7009 §2.2: still a success).
+    Unknown,
+    /// Issued to another client: refused.
+    OtherClient,
 }
 
 /// What the userinfo endpoint answers for one access token.
@@ -103,6 +122,28 @@ impl Grants {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(token)
+    }
+
+    /// Forgets a refresh token (RFC 7009); `Some(client_id)` it was issued to, if it was live.
+    pub(crate) fn revoke_refresh(&self, token: &str, client_id: &str) -> Revoked {
+        let mut refresh = self.refresh.lock().unwrap_or_else(PoisonError::into_inner);
+        match refresh.get(token) {
+            None => Revoked::Unknown,
+            Some(grant) if grant.client_id != client_id => Revoked::OtherClient,
+            Some(_) => {
+                refresh.remove(token);
+                Revoked::Yes
+            }
+        }
+    }
+
+    /// Forgets an access token (its userinfo access); whether it was known.
+    pub(crate) fn revoke_access(&self, token: &str) -> bool {
+        self.userinfo
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(token)
+            .is_some()
     }
 
     /// Lets `access_token` read `claims` at `flavor`'s userinfo endpoint for an hour.

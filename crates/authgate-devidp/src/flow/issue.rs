@@ -1,6 +1,7 @@
 //! What a successful token request returns: access token, ID token, refresh token.
 
 use super::grants::Grant;
+use crate::faults::Fault;
 use crate::flavor::Flavor;
 use crate::idp::DevIdp;
 use crate::ids::random_b64url;
@@ -26,8 +27,9 @@ const USERINFO_CLAIMS: [&str; 7] = [
 ];
 
 /// The tokens of a grant: an access token (opaque for Google), an ID token when `openid` was
-/// granted, a refresh token when `offline_access` was.
-pub(super) fn issue(idp: &DevIdp, grant: &Grant, nonce: Option<&str>) -> Value {
+/// granted, a refresh token when `offline_access` was. `fault` may alter the ID token
+/// ([`Fault::id_token_override`]).
+pub(super) fn issue(idp: &DevIdp, grant: &Grant, nonce: Option<&str>, fault: &Fault) -> Value {
     let has = |scope: &str| grant.scopes.iter().any(|s| s == scope);
     let access = access_token(idp, grant);
     let mut body = Map::new();
@@ -37,10 +39,7 @@ pub(super) fn issue(idp: &DevIdp, grant: &Grant, nonce: Option<&str>) -> Value {
     body.insert("scope".into(), grant.scopes.join(" ").into());
     let grants = &idp.inner().grants;
     if has("openid") {
-        let req = user_request(grant)
-            .id_token(nonce)
-            .audience(grant.client_id.as_str());
-        let id_token = idp.mint(&req);
+        let id_token = idp.mint(&id_token_request(grant, nonce, fault));
         grants.remember_userinfo(access, grant.flavor, userinfo_claims(&id_token));
         body.insert("id_token".into(), id_token.into());
     }
@@ -66,6 +65,27 @@ fn userinfo_claims(id_token: &str) -> Value {
     Value::Object(picked)
 }
 
+/// The ID token: the user's, for the client, in this login session, maybe faulted.
+fn id_token_request(grant: &Grant, nonce: Option<&str>, fault: &Fault) -> MintRequest {
+    let mut req = user_request(grant)
+        .id_token(nonce)
+        .audience(grant.client_id.as_str());
+    if grant.flavor != Flavor::Google {
+        if let Some(sid) = &grant.sid {
+            req = req.claim("sid", sid.as_str());
+        }
+        if !grant.roles.is_empty() {
+            req = req.claim("roles", grant.roles.clone());
+        }
+    }
+    // Inserted as is: a `null` then removes the claim from the token.
+    req.extra_claims.extend(grant.claims.clone());
+    if let Some((name, value)) = fault.id_token_override() {
+        req.extra_claims.insert(name, value);
+    }
+    req
+}
+
 fn access_token(idp: &DevIdp, grant: &Grant) -> String {
     if grant.flavor == Flavor::Google {
         // Google access tokens are opaque.
@@ -77,8 +97,13 @@ fn access_token(idp: &DevIdp, grant: &Grant) -> String {
         .scopes
         .iter()
         .filter(|s| !entra || !OIDC_SCOPES.contains(&s.as_str()));
-    let req = user_request(grant).scopes(api_scopes.cloned().collect::<Vec<_>>());
-    idp.mint(&req.claim(client_claim(grant.flavor), grant.client_id.as_str()))
+    let mut req = user_request(grant)
+        .scopes(api_scopes.cloned().collect::<Vec<_>>())
+        .roles(grant.roles.clone())
+        .claim(client_claim(grant.flavor), grant.client_id.as_str());
+    // Inserted as is: a `null` then removes the claim from the token.
+    req.extra_claims.extend(grant.claims.clone());
+    idp.mint(&req)
 }
 
 fn user_request(grant: &Grant) -> MintRequest {

@@ -1,22 +1,25 @@
 //! A minimal authorization server for login tests: the authorization code flow with PKCE
-//! (auto-approved as the demo user, or the `login_hint`), refresh tokens with rotation, and
-//! client credentials, at each flavor's `authorization_endpoint` and `token_endpoint`.
+//! (auto-approved as the demo user, or the `login_hint`; a login page with `prompt=login` or
+//! in interactive mode), refresh tokens with rotation, client credentials, revocation and
+//! end-session, at each flavor's endpoints.
 
 mod authorize;
 mod grants;
 mod issue;
+mod login_page;
 mod logout;
+mod revoke;
 mod token;
 mod userinfo;
 
-pub(crate) use grants::Grants;
+pub(crate) use grants::{Grant, Grants};
 
 use crate::entra::Tenant;
 use crate::flavor::Flavor;
 use crate::idp::DevIdp;
 use crate::{demo, routes};
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Uri};
 use axum::routing::{MethodRouter, get, post};
 use axum::{Form, Router};
 use std::collections::HashMap;
@@ -49,11 +52,24 @@ pub(crate) fn routes() -> Router<DevIdp> {
         .route("/okta/oauth2/default/v1/userinfo", user_info(Okta))
         .route("/auth0/userinfo", user_info(Auth0))
         .route("/oidc/userinfo", user_info(Oidc))
-        .route("/entra/{tenant}/oauth2/v2.0/logout", end_session())
-        .route("/entra/{tenant}/oauth2/logout", end_session())
-        .route("/okta/oauth2/default/v1/logout", end_session())
-        .route("/auth0/oidc/logout", end_session())
-        .route("/oidc/logout", end_session())
+        .route("/entra/{tenant}/oauth2/v2.0/logout", end_session(EntraV2))
+        .route("/entra/{tenant}/oauth2/logout", end_session(EntraV1))
+        .route("/okta/oauth2/default/v1/logout", end_session(Okta))
+        .route("/auth0/oidc/logout", end_session(Auth0))
+        .route("/oidc/logout", end_session(Oidc))
+        .route("/google/revoke", revocation(Google))
+        .route("/okta/oauth2/default/v1/revoke", revocation(Okta))
+        .route("/auth0/oauth/revoke", revocation(Auth0))
+        .route("/oidc/revoke", revocation(Oidc))
+}
+
+/// RFC 7009 §2.1: POST, form-encoded.
+fn revocation(flavor: Flavor) -> MethodRouter<DevIdp> {
+    post(
+        move |State(idp): State<DevIdp>, headers: HeaderMap, Form(form): Form<Params>| async move {
+            revoke::revoke(&idp, flavor, &headers, &form).await
+        },
+    )
 }
 
 /// Userinfo accepts GET and POST (OIDC Core §5.3.1).
@@ -64,15 +80,30 @@ fn user_info(flavor: Flavor) -> MethodRouter<DevIdp> {
     get(handler).post(handler)
 }
 
-/// End-session accepts GET (query) only here.
-fn end_session() -> MethodRouter<DevIdp> {
-    get(|Query(params): Query<Params>| async move { logout::end_session(&params) })
-}
-
-fn authorize(flavor: Flavor) -> MethodRouter<DevIdp> {
+/// End-session accepts GET (query) and POST (form), RP-Initiated Logout 1.0 §2.
+fn end_session(flavor: Flavor) -> MethodRouter<DevIdp> {
     get(
         move |State(idp): State<DevIdp>, Query(params): Query<Params>| async move {
-            authorize::authorize(&idp, flavor, demo::DEV_TENANT, &params)
+            logout::end_session(&idp, flavor, &params).await
+        },
+    )
+    .post(
+        move |State(idp): State<DevIdp>, Form(params): Form<Params>| async move {
+            logout::end_session(&idp, flavor, &params).await
+        },
+    )
+}
+
+/// GET: the authorization request; POST: the login page's form.
+fn authorize(flavor: Flavor) -> MethodRouter<DevIdp> {
+    get(
+        move |State(idp): State<DevIdp>, uri: Uri, Query(params): Query<Params>| async move {
+            authorize::authorize(&idp, flavor, demo::DEV_TENANT, uri.path(), &params)
+        },
+    )
+    .post(
+        move |State(idp): State<DevIdp>, uri: Uri, Form(form): Form<Params>| async move {
+            authorize::submit(&idp, flavor, demo::DEV_TENANT, uri.path(), &form)
         },
     )
 }
@@ -88,10 +119,22 @@ fn token(flavor: Flavor) -> MethodRouter<DevIdp> {
 fn entra_authorize(flavor: Flavor) -> MethodRouter<DevIdp> {
     get(
         move |State(idp): State<DevIdp>,
+              uri: Uri,
               Path(segment): Path<String>,
               Query(params): Query<Params>| async move {
             match home_tenant(&segment, flavor) {
-                Some(tid) => authorize::authorize(&idp, flavor, &tid, &params),
+                Some(tid) => authorize::authorize(&idp, flavor, &tid, uri.path(), &params),
+                None => routes::unknown_tenant(&segment),
+            }
+        },
+    )
+    .post(
+        move |State(idp): State<DevIdp>,
+              uri: Uri,
+              Path(segment): Path<String>,
+              Form(form): Form<Params>| async move {
+            match home_tenant(&segment, flavor) {
+                Some(tid) => authorize::submit(&idp, flavor, &tid, uri.path(), &form),
                 None => routes::unknown_tenant(&segment),
             }
         },

@@ -5,7 +5,7 @@ use super::Params;
 use super::grants::CodeGrant;
 use super::issue::{TOKEN_LIFETIME_SECS, client_claim, issue};
 use crate::demo::DEV_CLIENT_SECRET;
-use crate::faults::{self, Endpoint, Outcome};
+use crate::faults::{self, Endpoint, Fault, Outcome};
 use crate::flavor::Flavor;
 use crate::idp::DevIdp;
 use crate::mint::MintRequest;
@@ -18,7 +18,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
 
 /// A token endpoint error (RFC 6749 §5.2).
-enum TokenError {
+pub(super) enum TokenError {
     InvalidRequest(&'static str),
     InvalidClient,
     InvalidGrant(&'static str),
@@ -54,10 +54,11 @@ impl IntoResponse for TokenError {
 }
 
 /// An authenticated (or public) client.
-struct Client {
-    id: String,
+pub(super) struct Client {
+    /// The client id.
+    pub(super) id: String,
     /// Whether it proved the client secret.
-    confidential: bool,
+    pub(super) confidential: bool,
 }
 
 /// Handles one token request (counted, and subject to [`Endpoint::Token`] faults).
@@ -70,11 +71,13 @@ pub(super) async fn token(
 ) -> Response {
     let inner = idp.inner();
     inner.hits.record(flavor, Endpoint::Token);
+    let grant_type = form.get("grant_type").map_or("", String::as_str);
+    inner.hits.record_grant(flavor, grant_type);
     let fault = inner.faults.effective(flavor, Endpoint::Token);
-    if let Outcome::Replace(response) = faults::act(fault, inner.shutdown_signal()).await {
+    if let Outcome::Replace(response) = faults::act(fault.clone(), inner.shutdown_signal()).await {
         return response;
     }
-    match grant(idp, flavor, tenant, headers, form) {
+    match grant(idp, flavor, tenant, headers, form, &fault) {
         Ok(body) => (no_store(), Json(body)).into_response(),
         Err(error) => error.into_response(),
     }
@@ -86,11 +89,12 @@ fn grant(
     tenant: &str,
     headers: &HeaderMap,
     form: &Params,
+    fault: &Fault,
 ) -> Result<Value, TokenError> {
     let client = authenticate(headers, form)?;
     match form.get("grant_type").map(String::as_str) {
-        Some("authorization_code") => authorization_code(idp, &client, form),
-        Some("refresh_token") => refresh_token(idp, &client, form),
+        Some("authorization_code") => authorization_code(idp, &client, form, fault),
+        Some("refresh_token") => refresh_token(idp, &client, form, fault),
         Some("client_credentials") if flavor != Flavor::Google => {
             client_credentials(idp, flavor, tenant, &client, form)
         }
@@ -100,7 +104,7 @@ fn grant(
 
 /// RFC 6749 §2.3.1: HTTP Basic or `client_id`/`client_secret` in the body, never both. Every
 /// client shares the secret [`DEV_CLIENT_SECRET`]; a client sending none is public.
-fn authenticate(headers: &HeaderMap, form: &Params) -> Result<Client, TokenError> {
+pub(super) fn authenticate(headers: &HeaderMap, form: &Params) -> Result<Client, TokenError> {
     let basic = headers
         .get(header::AUTHORIZATION)
         .map(basic_credentials)
@@ -141,7 +145,12 @@ fn basic_credentials(value: &header::HeaderValue) -> Result<(String, String), To
 }
 
 /// RFC 6749 §4.1.3 and RFC 7636 §4.6.
-fn authorization_code(idp: &DevIdp, client: &Client, form: &Params) -> Result<Value, TokenError> {
+fn authorization_code(
+    idp: &DevIdp,
+    client: &Client,
+    form: &Params,
+    fault: &Fault,
+) -> Result<Value, TokenError> {
     let code = form
         .get("code")
         .ok_or(TokenError::InvalidRequest("code is required"))?;
@@ -163,7 +172,7 @@ fn authorization_code(idp: &DevIdp, client: &Client, form: &Params) -> Result<Va
         // A public client must use PKCE (RFC 9700 §2.1.1).
         return Err(TokenError::InvalidClient);
     }
-    Ok(issue(idp, &issued.grant, issued.nonce.as_deref()))
+    Ok(issue(idp, &issued.grant, issued.nonce.as_deref(), fault))
 }
 
 /// The verifier must hash to the challenge; a verifier without a challenge is a downgrade.
@@ -180,7 +189,12 @@ fn s256(verifier: &str) -> String {
 }
 
 /// RFC 6749 §6 with rotation: the presented refresh token is spent.
-fn refresh_token(idp: &DevIdp, client: &Client, form: &Params) -> Result<Value, TokenError> {
+fn refresh_token(
+    idp: &DevIdp,
+    client: &Client,
+    form: &Params,
+    fault: &Fault,
+) -> Result<Value, TokenError> {
     let token = form
         .get("refresh_token")
         .ok_or(TokenError::InvalidRequest("refresh_token is required"))?;
@@ -194,7 +208,7 @@ fn refresh_token(idp: &DevIdp, client: &Client, form: &Params) -> Result<Value, 
             "refresh token was issued to another client",
         ));
     }
-    Ok(issue(idp, &grant, None))
+    Ok(issue(idp, &grant, None, fault))
 }
 
 /// RFC 6749 §4.4: confidential clients only; an app-only access token.

@@ -91,15 +91,19 @@ fn generic(c: &mut Claims, ctx: &Ctx<'_>) {
 
 /// The requested subject, or the demo user's ID-token subject at this provider.
 pub(super) fn subject(ctx: &Ctx<'_>) -> String {
-    let default = match ctx.req.flavor {
+    ctx.req
+        .subject
+        .clone()
+        .unwrap_or_else(|| default_subject(ctx.req.flavor).to_owned())
+}
+
+/// The demo user's ID-token subject at `flavor`.
+pub(crate) fn default_subject(flavor: Flavor) -> &'static str {
+    match flavor {
         Flavor::EntraV1 | Flavor::EntraV2 => demo::ENTRA_USER_SUB,
         Flavor::Okta => demo::OKTA_USER_ID,
         Flavor::Auth0 => demo::AUTH0_USER_SUB,
         Flavor::Google => demo::GOOGLE_USER_SUB,
         Flavor::Oidc => demo::OIDC_USER_SUB,
-    };
-    ctx.req
-        .subject
-        .clone()
-        .unwrap_or_else(|| default.to_owned())
+    }
 }

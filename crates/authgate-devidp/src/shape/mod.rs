@@ -15,6 +15,8 @@ use crate::mint::{MintRequest, TokenUse};
 use crate::urls::Urls;
 use serde_json::{Map, Value};
 
+pub(crate) use id_token::default_subject;
+
 /// Everything a shape needs: the request, the URL layout and the computed times.
 pub(crate) struct Ctx<'a> {
     /// The request.

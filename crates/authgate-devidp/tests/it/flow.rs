@@ -8,10 +8,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 use std::collections::HashMap;
 
-const REDIRECT: &str = "http://127.0.0.1:1/callback";
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub(crate) const REDIRECT: &str = "http://127.0.0.1:1/callback";
+pub(crate) const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
-fn no_redirects() -> reqwest::Client {
+pub(crate) fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
@@ -19,7 +19,7 @@ fn no_redirects() -> reqwest::Client {
         .unwrap()
 }
 
-fn challenge(verifier: &str) -> String {
+pub(crate) fn challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(
         &aws_lc_rs::digest::SHA256,
         verifier.as_bytes(),
@@ -27,7 +27,7 @@ fn challenge(verifier: &str) -> String {
 }
 
 /// GETs the authorization endpoint and returns the redirect's query parameters.
-async fn authorize(
+pub(crate) async fn authorize(
     idp: &DevIdp,
     flavor: Flavor,
     extra: &[(&str, &str)],
@@ -56,7 +56,7 @@ async fn authorize(
 }
 
 /// POSTs `form` to the token endpoint.
-async fn token(idp: &DevIdp, flavor: Flavor, form: &[(&str, &str)]) -> (u16, Value) {
+pub(crate) async fn token(idp: &DevIdp, flavor: Flavor, form: &[(&str, &str)]) -> (u16, Value) {
     let http = no_redirects();
     let doc = get_json(&http, &idp.discovery_url(flavor)).await;
     let response = http
@@ -69,7 +69,12 @@ async fn token(idp: &DevIdp, flavor: Flavor, form: &[(&str, &str)]) -> (u16, Val
     (response.status().as_u16(), response.json().await.unwrap())
 }
 
-async fn redeem(idp: &DevIdp, flavor: Flavor, code: &str, verifier: &str) -> (u16, Value) {
+pub(crate) async fn redeem(
+    idp: &DevIdp,
+    flavor: Flavor,
+    code: &str,
+    verifier: &str,
+) -> (u16, Value) {
     let form = [
         ("grant_type", "authorization_code"),
         ("code", code),
