@@ -8,8 +8,92 @@ use serde_json::{Map, Value};
 use std::sync::Arc;
 
 /// A JWT claims set. Cheap to clone (shared).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Claims(Arc<Map<String, Value>>);
+#[derive(Clone, PartialEq)]
+pub struct Claims(Arc<Inner>);
+
+#[derive(PartialEq)]
+struct Inner {
+    map: Map<String, Value>,
+    /// Which well-known claims the map holds ([`known_bit`]): verification and the
+    /// principal ask for many claims a token does not have, and this answers "absent" for them
+    /// without a tree search.
+    present: u32,
+}
+
+/// The claims verification and [`crate::Principal`] look up (at most 32), in the bit order of
+/// [`known_bit`], which a test checks against this list.
+#[cfg(test)]
+const KNOWN: [&str; 27] = [
+    "iss",
+    "sub",
+    "aud",
+    "exp",
+    "nbf",
+    "iat",
+    "tid",
+    "oid",
+    "azp",
+    "appid",
+    "cid",
+    "client_id",
+    "scp",
+    "scope",
+    "roles",
+    "groups",
+    "permissions",
+    "wids",
+    "events",
+    "nonce",
+    "cnf",
+    "idtyp",
+    "gty",
+    "name",
+    "email",
+    "preferred_username",
+    "upn",
+];
+
+/// The bit of a [`KNOWN`] claim name, `None` for any other name.
+fn known_bit(name: &str) -> Option<u32> {
+    let index = match name {
+        "iss" => 0,
+        "sub" => 1,
+        "aud" => 2,
+        "exp" => 3,
+        "nbf" => 4,
+        "iat" => 5,
+        "tid" => 6,
+        "oid" => 7,
+        "azp" => 8,
+        "appid" => 9,
+        "cid" => 10,
+        "client_id" => 11,
+        "scp" => 12,
+        "scope" => 13,
+        "roles" => 14,
+        "groups" => 15,
+        "permissions" => 16,
+        "wids" => 17,
+        "events" => 18,
+        "nonce" => 19,
+        "cnf" => 20,
+        "idtyp" => 21,
+        "gty" => 22,
+        "name" => 23,
+        "email" => 24,
+        "preferred_username" => 25,
+        "upn" => 26,
+        _ => return None,
+    };
+    Some(1 << index)
+}
+
+impl std::fmt::Debug for Claims {
+    /// Like the map itself: `Claims({"sub": String("alice"), ...})`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Claims").field(&self.0.map).finish()
+    }
+}
 
 /// The result of reading a claim with an expected type.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -68,33 +152,40 @@ impl<'a> StrOrArray<'a> {
 impl Claims {
     /// Wraps an already strictly parsed JSON object.
     pub fn new(map: Map<String, Value>) -> Self {
-        Claims(Arc::new(map))
+        let present = map
+            .keys()
+            .filter_map(|name| known_bit(name))
+            .fold(0, |bits, bit| bits | bit);
+        Claims(Arc::new(Inner { map, present }))
     }
 
     /// The raw JSON object.
     pub fn as_map(&self) -> &Map<String, Value> {
-        &self.0
+        &self.0.map
     }
 
     /// A claim's raw value.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.0.get(name)
+        match known_bit(name) {
+            Some(bit) if self.0.present & bit == 0 => None,
+            _ => self.0.map.get(name),
+        }
     }
 
     /// A claim that is a JSON string. `None` when absent **or** of another type; use the
     /// verification pipeline, not this, to decide whether a token is acceptable.
     pub fn get_str(&self, name: &str) -> Option<&str> {
-        self.0.get(name).and_then(Value::as_str)
+        self.get(name).and_then(Value::as_str)
     }
 
     /// Whether the claim is present (with any value, even `null`).
     pub fn contains(&self, name: &str) -> bool {
-        self.0.contains_key(name)
+        self.get(name).is_some()
     }
 
     /// A string claim, tri-state.
     pub(crate) fn string(&self, name: &str) -> ClaimValue<&str> {
-        match self.0.get(name) {
+        match self.get(name) {
             None => ClaimValue::Absent,
             Some(Value::String(s)) => ClaimValue::Present(s),
             Some(_) => ClaimValue::Invalid,
@@ -104,7 +195,7 @@ impl Claims {
     /// A NumericDate claim (RFC 7519 §2): any finite JSON number, fractional allowed. Strings,
     /// booleans, `null`, arrays and objects are `Invalid`, never `Absent` (JWT-T04, JWT-T08).
     pub(crate) fn numeric_date(&self, name: &str) -> ClaimValue<f64> {
-        match self.0.get(name) {
+        match self.get(name) {
             None => ClaimValue::Absent,
             Some(Value::Number(n)) => match n.as_f64() {
                 Some(t) if t.is_finite() => ClaimValue::Present(t),
@@ -117,7 +208,7 @@ impl Claims {
     /// A claim that is a string or an array of strings. An array with any non-string element
     /// is `Invalid` (JWT-D06); an empty array is `Present` (callers decide).
     pub(crate) fn str_or_array(&self, name: &str) -> ClaimValue<StrOrArray<'_>> {
-        match self.0.get(name) {
+        match self.get(name) {
             None => ClaimValue::Absent,
             Some(Value::String(s)) => ClaimValue::Present(StrOrArray::One(s)),
             Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
@@ -138,6 +229,41 @@ mod tests {
             Value::Object(map) => Claims::new(map),
             _ => panic!("test claims must be an object"),
         }
+    }
+
+    #[test]
+    fn known_bits_name_the_known_claims() {
+        for (i, name) in KNOWN.iter().enumerate() {
+            assert_eq!(known_bit(name), Some(1 << i), "{name}");
+        }
+        for other in [
+            "",
+            "Iss",
+            "iss ",
+            "sub\u{0}",
+            "x",
+            "preferred_usernam",
+            "ver",
+        ] {
+            assert_eq!(known_bit(other), None, "{other:?}");
+        }
+    }
+
+    #[test]
+    fn lookups_agree_with_the_map() {
+        let mut map = Map::new();
+        for (i, name) in KNOWN.iter().enumerate().filter(|(i, _)| i % 3 != 0) {
+            map.insert((*name).to_owned(), json!(i));
+        }
+        map.insert("ver".into(), json!("2.0"));
+        let c = Claims::new(map.clone());
+        for name in KNOWN.iter().chain(&["ver", "other", ""]) {
+            assert_eq!(c.get(name), map.get(*name), "{name}");
+            assert_eq!(c.contains(name), map.contains_key(*name), "{name}");
+        }
+        assert_eq!(c.as_map(), &map);
+        assert_eq!(format!("{c:?}"), format!("Claims({map:?})"));
+        assert_eq!(c, Claims::new(map));
     }
 
     #[test]

@@ -148,7 +148,10 @@ mod tests {
     fn round_trips_and_binds_to_aad() {
         let keys = MasterKeys::new("k1", K1).unwrap();
         let blob = keys.seal(b"refresh-token", b"row-a");
-        assert_eq!(keys.open(&blob, b"row-a").unwrap().expose_secret(), b"refresh-token");
+        assert_eq!(
+            keys.open(&blob, b"row-a").unwrap().expose_secret(),
+            b"refresh-token"
+        );
         assert_eq!(keys.open(&blob, b"row-b").unwrap_err(), SealError::Corrupt);
     }
 
@@ -168,7 +171,10 @@ mod tests {
     fn rotation_keeps_old_blobs_readable() {
         let old = MasterKeys::new("k1", K1).unwrap();
         let blob = old.seal(b"x", b"aad");
-        let rotated = MasterKeys::new("k2", K2).unwrap().with_previous("k1", K1).unwrap();
+        let rotated = MasterKeys::new("k2", K2)
+            .unwrap()
+            .with_previous("k1", K1)
+            .unwrap();
         assert_eq!(rotated.open(&blob, b"aad").unwrap().expose_secret(), b"x");
         let only_new = MasterKeys::new("k2", K2).unwrap();
         assert_eq!(
@@ -179,14 +185,23 @@ mod tests {
 
     #[test]
     fn bad_keys_are_refused() {
-        assert_eq!(MasterKeys::new("k", "c2hvcnQ=").unwrap_err(), SealError::BadKey);
-        assert_eq!(MasterKeys::new("k", "not base64!").unwrap_err(), SealError::BadKey);
+        assert_eq!(
+            MasterKeys::new("k", "c2hvcnQ=").unwrap_err(),
+            SealError::BadKey
+        );
+        assert_eq!(
+            MasterKeys::new("k", "not base64!").unwrap_err(),
+            SealError::BadKey
+        );
         assert_eq!(MasterKeys::new("", K1).unwrap_err(), SealError::BadKeyId);
     }
 
     #[test]
     fn debug_shows_no_key_material() {
         let keys = MasterKeys::new("k1", K1).unwrap();
-        assert_eq!(format!("{keys:?}"), r#"MasterKeys { current: "k1", previous: [], .. }"#);
+        assert_eq!(
+            format!("{keys:?}"),
+            r#"MasterKeys { current: "k1", previous: [], .. }"#
+        );
     }
 }

@@ -189,6 +189,14 @@ async fn login_signs_in_against_a_certified_op() {
     assert_eq!(done.claims["email"], EMAIL, "userinfo claims are merged");
     assert_eq!(done.claims["name"], NAME);
     assert!(done.tokens.id_token.is_some());
+    // offline_access is sent with prompt=consent (OIDC Core §11), so a spec-strict OP issues a
+    // refresh token, and a refresh against it keeps the identity (BCP-46).
+    assert!(done.tokens.refresh_token.is_some(), "no refresh token");
+    let refreshed = login.refresh(PROVIDER, &done.tokens).await.unwrap();
+    assert_ne!(
+        refreshed.access_token.expose_secret(),
+        done.tokens.access_token.expose_secret()
+    );
     // The callback cannot be replayed (BCP-09).
     let replay = login.complete(PROVIDER, &query, Some(&binding)).await;
     assert!(replay.is_err());

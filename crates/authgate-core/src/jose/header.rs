@@ -1,8 +1,9 @@
 //! The JOSE protected header (RFC 7515 §4).
 
 use super::Algorithm;
+use super::header_json::{self, Member, Members};
 use crate::error::{VerifyError, VerifyErrorKind};
-use serde_json::{Map, Value};
+use crate::validation::has_control;
 
 /// A validated JWS header. Construction (in `Jws::parse`) has already rejected `none`, unknown
 /// algorithms, unsupported `crit` members, `b64`, `enc`, `zip` and `cty: JWT`.
@@ -43,17 +44,20 @@ impl Header {
 const MAX_MEMBER_BYTES: usize = 1024;
 
 impl Header {
-    /// Builds a header from its strictly parsed JSON object, applying RFC 7515 §4.1 and
-    /// RFC 8725 rules. Unknown non-critical members are ignored (JWT-A34), and so are `jku`,
-    /// `x5u`, `jwk` and `x5c` (never used).
-    pub(crate) fn from_json(mut json: Map<String, Value>) -> Result<Self, VerifyError> {
-        reject_unsupported_members(&json)?;
+    /// Reads a header from its decoded JSON, which must be one strict JSON object (no
+    /// duplicate member names at any depth), applying RFC 7515 §4.1 and RFC 8725 rules.
+    /// Unknown non-critical members are ignored (JWT-A34), and so are `jku`, `x5u`, `jwk` and
+    /// `x5c` (never used).
+    pub(crate) fn from_json_bytes(json: &[u8]) -> Result<Self, VerifyError> {
+        let members = header_json::read_members(json)
+            .map_err(|why| malformed(format!("header is not a strict JSON object: {why}")))?;
+        reject_unsupported_members(&members)?;
         let header = Header {
-            alg: alg_member(&json)?,
-            kid: id_member(&mut json, "kid")?,
-            x5t: id_member(&mut json, "x5t")?,
-            typ: id_member(&mut json, "typ")?,
-            cty: id_member(&mut json, "cty")?,
+            alg: alg_member(members.alg)?,
+            kid: id_member(members.kid, "kid")?,
+            x5t: id_member(members.x5t, "x5t")?,
+            typ: id_member(members.typ, "typ")?,
+            cty: id_member(members.cty, "cty")?,
         };
         // RFC 7519 §7.2 step 8, RFC 8725 §3.3: a nested JWT is never unwrapped.
         if header.cty.as_deref().is_some_and(is_jwt_media_type) {
@@ -64,17 +68,17 @@ impl Header {
 }
 
 /// Members whose presence alone makes the token unacceptable.
-fn reject_unsupported_members(json: &Map<String, Value>) -> Result<(), VerifyError> {
+fn reject_unsupported_members(members: &Members<'_>) -> Result<(), VerifyError> {
     // RFC 7515 §4.1.11: we understand no extension, so any `crit` (even `[]`) is refused.
-    if json.contains_key("crit") {
+    if members.crit {
         return Err(malformed("crit header member is not supported"));
     }
     // RFC 7797: unencoded payloads are forbidden in JWTs.
-    if json.contains_key("b64") {
+    if members.b64 {
         return Err(malformed("b64 header member is not allowed in a JWT"));
     }
     // RFC 7516 §4.1.2, §4.1.3: `enc` and `zip` belong to JWE, never to a JWS.
-    if json.contains_key("enc") || json.contains_key("zip") {
+    if members.enc || members.zip {
         return Err(malformed("JWE header member (enc/zip) in a JWS"));
     }
     Ok(())
@@ -82,30 +86,30 @@ fn reject_unsupported_members(json: &Map<String, Value>) -> Result<(), VerifyErr
 
 /// RFC 7515 §4.1.1 and RFC 8725 §3.1: `alg` is a string naming a supported algorithm, compared
 /// case-sensitively (there is no `none`).
-fn alg_member(json: &Map<String, Value>) -> Result<Algorithm, VerifyError> {
-    match json.get("alg") {
+fn alg_member(alg: Option<Member<'_>>) -> Result<Algorithm, VerifyError> {
+    match alg {
         None => Err(malformed("alg header member is missing")),
-        Some(Value::String(name)) => name
+        Some(Member::Text(name)) => name
             .parse()
             .map_err(|_| VerifyError::new(VerifyErrorKind::DisallowedAlg, "unsupported alg")),
-        Some(_) => Err(malformed("alg header member is not a string")),
+        Some(Member::Other) => Err(malformed("alg header member is not a string")),
     }
 }
 
 /// An optional string member: bounded, non-empty, no control characters.
-fn id_member(json: &mut Map<String, Value>, name: &str) -> Result<Option<String>, VerifyError> {
-    let Some(value) = json.remove(name) else {
+fn id_member(member: Option<Member<'_>>, name: &str) -> Result<Option<String>, VerifyError> {
+    let Some(value) = member else {
         return Ok(None);
     };
-    let Value::String(text) = value else {
+    let Member::Text(text) = value else {
         return Err(malformed(format!("{name} header member is not a string")));
     };
-    if text.is_empty() || text.len() > MAX_MEMBER_BYTES || text.chars().any(char::is_control) {
+    if text.is_empty() || text.len() > MAX_MEMBER_BYTES || has_control(&text) {
         return Err(malformed(format!(
             "{name} header member is empty, too long or has control characters"
         )));
     }
-    Ok(Some(text))
+    Ok(Some(text.into_owned()))
 }
 
 /// `JWT` or `application/jwt`, case-insensitively (RFC 7515 §4.1.10).
@@ -124,13 +128,10 @@ fn malformed(detail: impl Into<String>) -> VerifyError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn header(value: Value) -> Result<Header, VerifyErrorKind> {
-        let Value::Object(map) = value else {
-            panic!("not an object")
-        };
-        Header::from_json(map).map_err(|e| e.kind())
+        Header::from_json_bytes(value.to_string().as_bytes()).map_err(|e| e.kind())
     }
 
     #[test]

@@ -9,27 +9,31 @@
 //! surrogates are refused by serde_json itself (JWT-J06, JWT-J10, JWT-J11, JWT-F16).
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
 use std::fmt;
 
-const DUPLICATE: &str = "duplicate member name";
+/// The error text of a repeated member name (also used by the header reader).
+pub(super) const DUPLICATE: &str = "duplicate member name";
 
 /// Parses `bytes` as one strict JSON **object** (anything else is refused).
 ///
 /// The error is a short reason that never quotes the input.
 pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, &'static str> {
-    match serde_json::from_slice::<Strict>(bytes)
-        .map_err(|e| reason(&e))?
-        .0
-    {
+    // One UTF-8 check of the whole input is far cheaper than serde_json's check of each string
+    // from a byte slice. Invalid UTF-8 is refused either way; the slice parser then names the
+    // reason exactly as it would have.
+    let parsed = match std::str::from_utf8(bytes) {
+        Ok(text) => serde_json::from_str::<Strict>(text),
+        Err(_) => serde_json::from_slice::<Strict>(bytes),
+    };
+    match parsed.map_err(|e| reason(&e))?.0 {
         Value::Object(map) => Ok(map),
         _ => Err("not a JSON object"),
     }
 }
 
 /// Why serde_json refused the input, without its position or any input text.
-fn reason(error: &serde_json::Error) -> &'static str {
+pub(super) fn reason(error: &serde_json::Error) -> &'static str {
     use serde_json::error::Category;
     let message = error.to_string();
     if message.starts_with(DUPLICATE) {
@@ -55,7 +59,8 @@ impl<'de> Deserialize<'de> for Strict {
     }
 }
 
-struct StrictVisitor;
+/// Builds a [`Value`] from strict JSON; also validates the values the header reader skips.
+pub(super) struct StrictVisitor;
 
 impl<'de> Visitor<'de> for StrictVisitor {
     type Value = Value;
@@ -102,15 +107,19 @@ impl<'de> Visitor<'de> for StrictVisitor {
         Ok(Value::Array(items))
     }
 
+    /// Collects the members in document order, then builds the map in one go (a sorted bulk
+    /// build is much cheaper than one tree search and insertion per member). Building drops
+    /// repeated names, so a map smaller than the member list means a duplicate: the whole
+    /// object is refused.
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
-        let mut map = Map::new();
+        let mut members = Vec::with_capacity(access.size_hint().unwrap_or(16).min(64));
         while let Some(name) = access.next_key::<String>()? {
-            match map.entry(name) {
-                Entry::Vacant(slot) => {
-                    slot.insert(access.next_value::<Strict>()?.0);
-                }
-                Entry::Occupied(_) => return Err(de::Error::custom(DUPLICATE)),
-            }
+            members.push((name, access.next_value::<Strict>()?.0));
+        }
+        let count = members.len();
+        let map: Map<String, Value> = members.into_iter().collect();
+        if map.len() != count {
+            return Err(de::Error::custom(DUPLICATE));
         }
         Ok(Value::Object(map))
     }
@@ -164,6 +173,25 @@ mod tests {
         ] {
             assert!(!ok(text), "{text:?}");
         }
+    }
+
+    #[test]
+    fn invalid_utf8_is_refused_anywhere() {
+        for bytes in [
+            &b"{\"a\":\"\xff\"}"[..],
+            b"{\"\xc3\":1}",
+            b"{\"a\":1}\xff",
+            b"\xef\xbb\xbf{\"a\":1}",
+            b"{\"a\":\"\xed\xa0\x80\"}",
+        ] {
+            assert!(parse_object(bytes).is_err(), "{bytes:?}");
+        }
+        assert_eq!(
+            parse_object("{\"é\":\"ключ\"}".as_bytes())
+                .unwrap()
+                .get("é"),
+            Some(&Value::String("ключ".into()))
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@ mod alg;
 mod b64;
 mod ed25519_order;
 mod header;
+mod header_json;
 mod json;
 mod sign;
 mod verify_key;
@@ -49,7 +50,9 @@ impl<'a> Jws<'a> {
     /// and kept; `signing_input` borrows the token (no copy).
     pub fn parse(token: &'a str) -> Result<Self, VerifyError> {
         let (header_b64, payload_b64, signature_b64) = split_compact(token)?;
-        let header = Header::from_json(decode_object(header_b64, "header")?)?;
+        let header_json = b64::decode(header_b64.as_bytes())
+            .ok_or_else(|| malformed("header is not canonical unpadded base64url"))?;
+        let header = Header::from_json_bytes(&header_json)?;
         let claims = Claims::new(decode_object(payload_b64, "payload")?);
         let signature = b64::decode(signature_b64.as_bytes())
             .ok_or_else(|| malformed("signature is not canonical unpadded base64url"))?;
@@ -106,19 +109,19 @@ fn split_compact(token: &str) -> Result<(&str, &str, &str), VerifyError> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(malformed("token exceeds the size limit"));
     }
-    if !token.bytes().all(b64::is_compact_byte) {
+    if !b64::all_compact(token.as_bytes()) {
         return Err(malformed("token has characters outside base64url and '.'"));
     }
-    match token.bytes().filter(|b| *b == b'.').count() {
-        2 => {}
-        4 => return Err(malformed("JWE compact serialization is not accepted")),
-        _ => return Err(malformed("a compact JWS has exactly three segments")),
-    }
-    let mut segments = token.splitn(3, '.');
-    let (Some(header), Some(payload), Some(signature)) =
-        (segments.next(), segments.next(), segments.next())
-    else {
-        return Err(malformed("a compact JWS has exactly three segments"));
+    // Exactly two dots: `memchr` finds them, and only a refused token has its dots counted.
+    let segments = token.split_once('.').and_then(|(header, rest)| {
+        let (payload, signature) = rest.split_once('.')?;
+        (!signature.contains('.')).then_some((header, payload, signature))
+    });
+    let Some((header, payload, signature)) = segments else {
+        return Err(match token.bytes().filter(|b| *b == b'.').count() {
+            4 => malformed("JWE compact serialization is not accepted"),
+            _ => malformed("a compact JWS has exactly three segments"),
+        });
     };
     if header.is_empty() || payload.is_empty() || signature.is_empty() {
         return Err(malformed("empty segment"));
@@ -174,6 +177,41 @@ mod tests {
         let at_limit = format!("a.b.{}", "c".repeat(MAX_TOKEN_BYTES - 4));
         assert!(split_compact(&at_limit).is_ok());
         assert!(split_compact(&format!("{at_limit}c")).is_err());
+    }
+
+    #[test]
+    fn the_format_gate_runs_before_any_decoding() {
+        let key = SigningKey::generate(Algorithm::HS256, "k");
+        let token = key.sign_token(&Map::new(), &serde_json::json!({"sub": "alice"}));
+        let (head, rest) = token.split_once('.').unwrap();
+        let outside = "token has characters outside base64url and '.'";
+        for (bad, detail) in [
+            (format!("{head}+.{rest}"), outside),
+            (format!("{head}.{rest}="), outside),
+            (format!("{head}.{rest}.x+y"), outside),
+            (
+                format!("{head}.{rest}.x.y"),
+                "JWE compact serialization is not accepted",
+            ),
+            (
+                format!("{head}.{rest}.x"),
+                "a compact JWS has exactly three segments",
+            ),
+            (
+                format!("{head}..{rest}"),
+                "a compact JWS has exactly three segments",
+            ),
+            (format!("e30.{rest}"), "alg header member is missing"),
+            (format!("{head}.e3.AA"), "payload is not canonical"),
+        ] {
+            let error = Jws::parse(&bad).map(|_| ()).unwrap_err();
+            assert_eq!(error.kind(), VerifyErrorKind::Malformed, "{bad:?}");
+            assert!(
+                error.detail().starts_with(detail),
+                "{bad:?}: {}",
+                error.detail()
+            );
+        }
     }
 
     #[test]

@@ -114,7 +114,10 @@ impl UserStore for MemoryStore {
             .filter(|i| i.identity.email_verified && same_email(i.identity.email.as_ref(), email))
             .map(|i| &i.user_id)
             .collect();
-        Ok(ids.iter().filter_map(|id| g.users.get(*id).cloned()).collect())
+        Ok(ids
+            .iter()
+            .filter_map(|id| g.users.get(*id).cloned())
+            .collect())
     }
 
     async fn users_by_email(&self, email: &str) -> StoreResult<Vec<User>> {
@@ -180,7 +183,11 @@ impl UserStore for MemoryStore {
         let mut users: Vec<User> = g.users.values().cloned().collect();
         users.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
         let skip = page.offset as usize;
-        Ok(users.into_iter().skip(skip).take(page.limit as usize).collect())
+        Ok(users
+            .into_iter()
+            .skip(skip)
+            .take(page.limit as usize)
+            .collect())
     }
 
     async fn set_disabled(&self, id: &UserId, disabled: bool) -> StoreResult<bool> {
@@ -193,7 +200,10 @@ impl UserStore for MemoryStore {
         if !g.users.contains_key(id) {
             return Err(StoreError::NotFound("user".into()));
         }
-        Ok(g.roles.entry(id.clone()).or_default().insert(role.to_owned()))
+        Ok(g.roles
+            .entry(id.clone())
+            .or_default()
+            .insert(role.to_owned()))
     }
 
     async fn revoke_role(&self, id: &UserId, role: &str) -> StoreResult<bool> {
@@ -203,7 +213,10 @@ impl UserStore for MemoryStore {
 
     async fn roles(&self, id: &UserId) -> StoreResult<Vec<String>> {
         let g = self.lock();
-        Ok(g.roles.get(id).map(|r| r.iter().cloned().collect()).unwrap_or_default())
+        Ok(g.roles
+            .get(id)
+            .map(|r| r.iter().cloned().collect())
+            .unwrap_or_default())
     }
 
     async fn delete_user(&self, id: &UserId) -> StoreResult<bool> {

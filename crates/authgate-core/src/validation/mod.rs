@@ -18,7 +18,9 @@ mod time;
 pub(crate) use audience::audience;
 pub(crate) use issuer::{issuer, key_issuer};
 pub(crate) use kind::token_kind;
-pub(crate) use profile::{authorization_claims, identifiers, no_confirmation, required_claims};
+pub(crate) use profile::{
+    authorization_claims, has_control, identifiers, no_confirmation, required_claims,
+};
 pub(crate) use time::times;
 
 use crate::error::{VerifyError, VerifyErrorKind};

@@ -107,9 +107,15 @@ fn pkce_allowed(p: &Provider, s256: Option<bool>) -> Result<bool, LoginError> {
     }
 }
 
-/// Provider-specific authorization parameters: Google's offline access and hosted domain.
+/// Provider-specific authorization parameters: Google's offline access and hosted domain;
+/// `prompt=consent` with `offline_access`, which OIDC Core §11 requires (spec-strict
+/// providers such as oidc-provider issue no refresh token without it).
 fn provider_parameters(p: &Provider) -> Vec<(&'static str, String)> {
     let mut params = Vec::new();
+    let offline = p.scopes().split(' ').any(|s| s == "offline_access");
+    if offline && p.cfg.kind != ProviderKind::Google {
+        params.push(("prompt", "consent".to_owned()));
+    }
     if p.cfg.kind == ProviderKind::Google {
         params.push(("access_type", "offline".to_owned()));
         params.push(("prompt", "consent".to_owned()));
