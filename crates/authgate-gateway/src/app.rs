@@ -6,11 +6,15 @@ use crate::ratelimit::Limiters;
 use crate::routes::RouteTable;
 use arc_swap::ArcSwap;
 use authgate::Verifier;
+use authgate::session::Sessions;
+use authgate_core::store::Stores;
+use authgate_core::{Clock, SystemClock};
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use std::sync::Arc;
+use tokio::task::JoinHandle;
 
 /// Everything a request needs, built once per configuration (a SIGHUP builds a new one).
 pub struct Gateway {
@@ -24,6 +28,22 @@ pub struct Gateway {
     pub upstream: UpstreamClient,
     /// Rate limiters.
     pub limiters: Limiters,
+    /// The store, when sign-in is configured (a reload keeps it).
+    pub stores: Option<Stores>,
+    /// Sign-in and sessions, when configured.
+    pub sessions: Option<Sessions>,
+    /// `sessions.router()`, built once.
+    session_router: Option<axum::Router>,
+    /// The sessions' sweeper; stopped when this gateway is dropped (after a reload).
+    sweeper: Option<JoinHandle<()>>,
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        if let Some(sweeper) = &self.sweeper {
+            sweeper.abort();
+        }
+    }
 }
 
 /// The current gateway, swapped atomically on reload; requests in flight keep the old one.
@@ -35,16 +55,61 @@ pub type SharedGateway = Arc<ArcSwap<Gateway>>;
 pub struct BuildError(pub String);
 
 impl Gateway {
-    /// Builds the gateway for `config` (starts fetching provider keys).
+    /// Builds the gateway for `config` (starts fetching provider keys). With sign-in
+    /// configured it opens the store and applies pending migrations first.
     pub async fn build(config: Config) -> Result<Gateway, BuildError> {
+        let stores = if config.sign_in {
+            let stores = crate::store::open_and_migrate(&config.store)
+                .await
+                .map_err(|e| BuildError(e.to_string()))?;
+            Some(stores)
+        } else {
+            None
+        };
+        Self::build_with_stores(config, stores).await
+    }
+
+    /// [`Gateway::build`] with an already opened store (a reload keeps the running one).
+    pub async fn build_with_stores(
+        config: Config,
+        stores: Option<Stores>,
+    ) -> Result<Gateway, BuildError> {
         let verifier = Verifier::from_config(&config.auth)
             .await
             .map_err(|e| BuildError(e.to_string()))?;
-        Ok(Self::with_verifier(config, verifier))
+        Self::assemble(config, verifier, stores, Arc::new(SystemClock))
     }
 
-    /// Builds the gateway for `config` around an existing verifier (tests inject one with a
-    /// fixed clock or a short-timeout HTTP client).
+    /// Builds the gateway from its parts: sessions are built when `config.sign_in` and a store
+    /// is given (tests inject a verifier, a store and a clock). With sessions it spawns their
+    /// sweeper, so it must then run inside a Tokio runtime; the sweeper stops when the gateway
+    /// is dropped.
+    pub fn assemble(
+        config: Config,
+        verifier: Verifier,
+        stores: Option<Stores>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Gateway, BuildError> {
+        let sessions = match (&stores, config.sign_in) {
+            (Some(stores), true) => Some(crate::signin::sessions(
+                &config,
+                &verifier,
+                stores.clone(),
+                clock,
+            )?),
+            _ => None,
+        };
+        let mut gateway = Self::with_verifier(config, verifier);
+        gateway.session_router = sessions.as_ref().map(Sessions::router);
+        gateway.sweeper = sessions.as_ref().map(Sessions::spawn_sweeper);
+        gateway.sessions = sessions;
+        gateway.stores = stores;
+        Ok(gateway)
+    }
+
+    /// Builds the gateway for `config` around an existing verifier, without sign-in (tests
+    /// inject one with a fixed clock or a short-timeout HTTP client). Session routes of such a
+    /// gateway answer 500 (a misconfiguration): use [`Gateway::assemble`] for sign-in.
     pub fn with_verifier(config: Config, verifier: Verifier) -> Gateway {
         Gateway {
             routes: RouteTable::new(&config.routes),
@@ -52,7 +117,16 @@ impl Gateway {
             limiters: Limiters::new(config.rate_limit),
             verifier,
             config: Arc::new(config),
+            stores: None,
+            sessions: None,
+            session_router: None,
+            sweeper: None,
         }
+    }
+
+    /// The `/auth/*` endpoints of the sessions, when sign-in is configured.
+    pub(crate) fn session_router(&self) -> Option<axum::Router> {
+        self.session_router.clone()
     }
 
     /// The gateway as shared state for [`router`].
@@ -61,9 +135,10 @@ impl Gateway {
     }
 }
 
-/// The axum router: `/healthz`, `/readyz`, `/metrics`, `/auth/verify`, then the proxy fallback.
+/// The axum router: `/healthz`, `/readyz`, `/metrics`, `/auth/verify`, the sign-in endpoints
+/// (every other `/auth/*` path, when sign-in is configured), then the proxy fallback.
 ///
-/// These four paths are answered by the gateway and never reach a route. Serve it with
+/// These paths are answered by the gateway and never reach a route. Serve it with
 /// `into_make_service_with_connect_info::<SocketAddr>()`: the proxy and forward-auth need the
 /// peer address.
 pub fn router(state: SharedGateway) -> axum::Router {
@@ -72,7 +147,7 @@ pub fn router(state: SharedGateway) -> axum::Router {
         .route("/readyz", get(crate::health::readyz))
         .route("/metrics", get(crate::telemetry::metrics_endpoint))
         .route("/auth/verify", get(crate::forward_auth::handler))
-        .fallback(proxy::handle)
+        .fallback(crate::signin::endpoints_or_proxy)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security_headers,

@@ -18,6 +18,7 @@
 //! | allowed | 200 | the identity headers the proxy sends upstream ([`crate::proxy::headers::inject_identity`]): `X-Auth-Subject`, `-Email`, `-Name`, `-Tenant`, `-Scopes` (space-separated), `-Roles` (comma-separated), `-Client`, `-Provider`; none on `auth = "none"` routes or with `forward.identity_headers = false` |
 //! | a CORS preflight (`OPTIONS` + `Origin` + `Access-Control-Request-Method`) for a route with `cors` | 204 / 403 | decided without authentication, as the proxy does ([`crate::proxy::preflight`]) |
 //! | no or bad token | 401 | `WWW-Authenticate: Bearer` or `Bearer error="invalid_token"` (RFC 6750 §3) |
+//! | no session on a `session` route (or `any` without a token) | 401 | `{"error":"login_required","login_url":"/auth/login?return_to=..."}` and the same URL in `X-Authgate-Login`: the proxy in front redirects browsers there (nginx `error_page 401 = @authgate_login`) |
 //! | policy denies | 403 | `WWW-Authenticate: Bearer error="insufficient_scope", scope="..."` |
 //! | no route matches the original request | 403 | default deny; `{"error":"no_route"}`, no challenge |
 //! | the peer is not in `server.trusted_proxies` | 403 | `{"error":"untrusted_proxy"}`: forward-auth answers only trusted proxies |
@@ -52,7 +53,7 @@ use crate::telemetry::{AuditEvent, Outcome, audit};
 use authgate::{Principal, Rejection, RejectionKind};
 use axum::extract::{ConnectInfo, State};
 use axum::response::{IntoResponse, Response};
-use http::header::CACHE_CONTROL;
+use http::header::{ACCEPT, CACHE_CONTROL};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};
@@ -68,6 +69,8 @@ pub const X_ORIGINAL_URI: HeaderName = HeaderName::from_static("x-original-uri")
 pub const X_FORWARDED_METHOD: HeaderName = HeaderName::from_static("x-forwarded-method");
 /// Traefik: the original request URI.
 pub const X_FORWARDED_URI: HeaderName = HeaderName::from_static("x-forwarded-uri");
+/// On a 401 `login_required`: where to send the browser to sign in (for the proxy in front).
+pub const X_AUTHGATE_LOGIN: HeaderName = HeaderName::from_static("x-authgate-login");
 /// The client address chain.
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
@@ -154,6 +157,10 @@ async fn authorize(
             });
             allowed(route, p)
         }
+        Decision::LoginRequired(_) => {
+            audit_bare(&route.name, Outcome::Unauthenticated, &explained.reason);
+            login_required(gw, headers, uri).await
+        }
         Decision::Deny(rejection) => {
             if matches!(
                 rejection.kind(),
@@ -166,6 +173,40 @@ async fn authorize(
         }
     }
 }
+
+/// 401 `{"error":"login_required","login_url":...}` whatever the original request accepts,
+/// with the URL also in [`X_AUTHGATE_LOGIN`]: `auth_request` cannot pass a redirect on, so the
+/// proxy in front turns the 401 into one (nginx: `auth_request_set` on the header and
+/// `error_page 401 = @login`, see `examples/forward-auth-nginx`).
+async fn login_required(gw: &Gateway, headers: &HeaderMap, uri: &Uri) -> Response {
+    let Some(sessions) = &gw.sessions else {
+        return Rejection::misconfigured().into_response();
+    };
+    let mut api = headers.clone();
+    api.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    api.insert(
+        HeaderName::from_static("x-requested-with"),
+        HeaderValue::from_static("XMLHttpRequest"),
+    );
+    let (mut parts, body) = sessions.login_required(&api, uri).into_parts();
+    let bytes = axum::body::to_bytes(body, LOGIN_BODY_LIMIT)
+        .await
+        .unwrap_or_default();
+    let login_url = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|json| json.get("login_url")?.as_str().map(str::to_owned))
+        .and_then(|url| HeaderValue::from_str(&url).ok());
+    if let Some(url) = login_url {
+        parts.headers.insert(X_AUTHGATE_LOGIN, url);
+    }
+    parts
+        .headers
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// The sessions' `login_required` body is small JSON; anything larger is not it.
+const LOGIN_BODY_LIMIT: usize = 16 * 1024;
 
 /// The original request as the proxy in front described it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! `authgate-gateway`: the `authgate` binary as a library of glue over `authgate`: validated
-//! configuration, the route table, the streaming proxy, forward-auth, telemetry, rate limits,
-//! the server (TLS, shutdown, reload) and the `doctor` diagnostics.
+//! configuration, the route table, the streaming proxy, forward-auth, sign-in and sessions,
+//! the store, telemetry, rate limits, the server (TLS, shutdown, reload) and the `doctor`
+//! diagnostics.
 
 #![deny(
     clippy::unwrap_used,
@@ -28,4 +29,6 @@ pub mod proxy;
 pub mod ratelimit;
 pub mod routes;
 pub mod server;
+mod signin;
+pub mod store;
 pub mod telemetry;

@@ -1,11 +1,20 @@
 //! The authentication and authorization decision shared by the proxy and forward-auth:
 //! credential → verify (route's providers) → route policy → allow or an RFC 6750 rejection.
+//!
+//! `auth = "session"` reads only the session cookie; without a live session the answer is
+//! "sign in" ([`Decision::LoginRequired`]: 303 to `/auth/login` for browser navigations, 401
+//! `login_required` JSON for API calls). `auth = "any"` uses the bearer token when an
+//! `Authorization` header is present (a bad token is a 401, never a fallback to the cookie),
+//! else the session. The route policy then applies to either principal alike.
 
 use crate::app::Gateway;
 use crate::config::{AuthMode, RouteSpec};
 use crate::telemetry;
+use authgate::session::Sessions;
 use authgate::{Principal, Rejection, RejectionKind, VerifyError, VerifyErrorKind};
-use http::{HeaderMap, Uri};
+use axum::response::Response;
+use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use std::borrow::Cow;
 
 /// The outcome for one request on one route.
@@ -18,12 +27,16 @@ pub enum Decision {
     Allow(Option<Principal>),
     /// Answer with this rejection (401/403/400/503).
     Deny(Rejection),
+    /// No session on a session route: answer with this response (303 to sign in, or 401
+    /// `login_required` JSON for API calls).
+    LoginRequired(Response),
 }
 
 /// A decision and why it was taken, for the audit event and metrics. The reason is a short
-/// fixed vocabulary (`ok`, `no_auth`, `missing_credentials`, `invalid_request`, a
-/// verification error kind such as `expired` or `wrong_audience`, `keys_unavailable`,
-/// `policy_denied: missing scope read_data`) and never contains a token.
+/// fixed vocabulary (`ok`, `session`, `no_session`, `session_store_unavailable`, `no_auth`,
+/// `missing_credentials`, `invalid_request`, a verification error kind such as `expired` or
+/// `wrong_audience`, `keys_unavailable`, `policy_denied: missing scope read_data`) and never
+/// contains a token.
 #[derive(Debug)]
 pub struct Explained {
     /// The decision.
@@ -46,17 +59,53 @@ pub async fn decide_explained(
 ) -> Explained {
     match route.auth {
         AuthMode::None => explained(Decision::Allow(None), "no_auth"),
-        AuthMode::Bearer | AuthMode::Any => bearer(gw, route, headers, uri).await,
-        // Validation refuses `session` until sessions exist; a route that slips through is a
-        // misconfiguration (500), never an open door.
-        AuthMode::Session => {
-            tracing::error!(route = %route.name, "auth = \"session\" is not supported yet");
+        AuthMode::Bearer => bearer(gw, route, headers, uri).await,
+        AuthMode::Any if headers.contains_key(AUTHORIZATION) => {
+            bearer(gw, route, headers, uri).await
+        }
+        AuthMode::Any | AuthMode::Session => session(gw, route, headers, uri).await,
+    }
+}
+
+/// Session authentication then the route policy.
+async fn session(gw: &Gateway, route: &RouteSpec, headers: &HeaderMap, uri: &Uri) -> Explained {
+    // Validation accepts session routes only with sign-in, and a gateway with sign-in builds
+    // its sessions; one without is a misconfiguration (500), never an open door.
+    let Some(sessions) = &gw.sessions else {
+        tracing::error!(route = %route.name, "session route on a gateway without sign-in");
+        return explained(Decision::Deny(Rejection::misconfigured()), "no_sign_in");
+    };
+    match sessions.authenticate(headers).await {
+        Ok(Some(principal)) => authorize(route, principal, "session"),
+        Ok(None) => {
+            let response = login_required(sessions, route, headers, uri);
+            explained(Decision::LoginRequired(response), "no_session")
+        }
+        Err(error) => {
+            tracing::error!(route = %route.name, %error, "session lookup failed");
             explained(
-                Decision::Deny(Rejection::misconfigured()),
-                "session_unsupported",
+                Decision::Deny(Rejection::temporarily_unavailable()),
+                "session_store_unavailable",
             )
         }
     }
+}
+
+/// The sessions' "sign in" answer; on `any` routes a 401 also names the bearer scheme
+/// (RFC 6750 §3), since a token would be accepted too.
+fn login_required(
+    sessions: &Sessions,
+    route: &RouteSpec,
+    headers: &HeaderMap,
+    uri: &Uri,
+) -> Response {
+    let mut response = sessions.login_required(headers, uri);
+    if route.auth == AuthMode::Any && response.status() == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
 }
 
 /// Bearer authentication then the route policy.
@@ -78,18 +127,19 @@ async fn bearer(gw: &Gateway, route: &RouteSpec, headers: &HeaderMap, uri: &Uri)
         gw.verifier.verify_for(token, &route.providers).await
     };
     match verified {
-        Ok(principal) => authorize(route, principal),
+        Ok(principal) => authorize(route, principal, "ok"),
         Err(e) => verify_failure(&e),
     }
 }
 
-/// The route's policy over a verified principal.
-fn authorize(route: &RouteSpec, principal: Principal) -> Explained {
+/// The route's policy over an authenticated principal; `ok` is the reason when it passes
+/// (`ok` for a bearer token, `session` for a session).
+fn authorize(route: &RouteSpec, principal: Principal, ok: &'static str) -> Explained {
     let Some(policy) = &route.policy else {
-        return explained(Decision::Allow(Some(principal)), "ok");
+        return explained(Decision::Allow(Some(principal)), ok);
     };
     match policy.evaluate(&principal) {
-        Ok(()) => explained(Decision::Allow(Some(principal)), "ok"),
+        Ok(()) => explained(Decision::Allow(Some(principal)), ok),
         Err(denial) => {
             let mut reason = String::from("policy_denied");
             if !denial.reasons.is_empty() {

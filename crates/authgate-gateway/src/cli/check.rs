@@ -44,6 +44,20 @@ fn summary(config: &Config) -> String {
         let issuer = p.issuer.as_deref().or(p.tenant.as_deref()).unwrap_or("");
         out.push_str(&format!("  {} ({kind}) {issuer}\n", p.id));
     }
+    if config.sign_in {
+        let ids: Vec<&str> = config
+            .auth
+            .providers
+            .iter()
+            .filter(|p| p.login)
+            .map(|p| p.id.as_str())
+            .collect();
+        out.push_str(&format!(
+            "sign-in: {} (store {})\n",
+            ids.join(", "),
+            config.store.display_url()
+        ));
+    }
     let names: Vec<&str> = config.policies.names().collect();
     out.push_str(&format!(
         "policies: {}\n",

@@ -1,10 +1,11 @@
-//! The command line: `serve`, `check-config`, `doctor`, `dev-idp`, `print-example-config`,
-//! `version`. Each command is a small function over the library; errors become one line on
+//! The command line: `serve`, `check-config`, `migrate`, `users`, `doctor`, `dev-idp`,
+//! `print-example-config`, `version`. Each command is a small function over the library; errors become one line on
 //! stderr and exit status 1.
 
 mod check;
 mod dev_idp;
 mod doctor;
+mod users;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -27,6 +28,10 @@ enum Command {
     Serve(ConfigArg),
     /// Check a configuration file and list every problem in it (exit status 1 on any).
     CheckConfig(ConfigArg),
+    /// Apply the store's pending migrations (`serve` also does at start) and print them.
+    Migrate(ConfigArg),
+    /// Manage users: list, show, disable, roles, sessions.
+    Users(users::UsersArgs),
     /// Explain, step by step, whether a token would be accepted and why.
     Doctor(doctor::DoctorArgs),
     /// Run the development identity provider, or mint a token from a running one.
@@ -50,6 +55,8 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => serve(&args).await,
         Command::CheckConfig(args) => Ok(check::check_config(&args.config)),
+        Command::Migrate(args) => users::migrate(&args).await,
+        Command::Users(args) => users::run(args).await,
         Command::Doctor(args) => doctor::run(args).await,
         Command::DevIdp(args) => dev_idp::run(args).await,
         Command::PrintExampleConfig => {

@@ -30,10 +30,13 @@ mod problems;
 pub mod raw;
 mod route;
 mod secret_ref;
+mod signin;
 mod validate;
 
+use authgate::login::LoginConfig;
+use authgate::session::SessionConfig;
 use authgate::{AuthConfig, Policies};
-use authgate_core::Policy;
+use authgate_core::{MasterKeys, Policy, SecretString};
 use ipnet::IpNet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -41,6 +44,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use raw::AuthMode;
+pub use signin::{DEFAULT_KEY_ID, DEFAULT_STORE_URL};
 
 /// One problem in a configuration file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +91,49 @@ pub struct Config {
     pub routes: Vec<RouteSpec>,
     /// `insecure_*` settings in effect (each is logged as a warning at start).
     pub insecure: Vec<String>,
+    /// `[store]`.
+    pub store: StoreSettings,
+    /// `[secrets]`: the master keys (always present when [`Config::sign_in`] is true).
+    pub secrets: Option<Arc<MasterKeys>>,
+    /// `[login]`.
+    pub login: LoginConfig,
+    /// `[session]`.
+    pub session: SessionConfig,
+    /// Whether sign-in is configured: at least one provider has `login = true`. Then the
+    /// gateway opens the store, serves `/auth/*` and accepts `session`/`any` routes.
+    pub sign_in: bool,
+}
+
+/// The backend `[store] url` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    /// `sqlite:...`.
+    Sqlite,
+    /// `postgres://...` or `postgresql://...`.
+    Postgres,
+}
+
+/// `[store]`, validated.
+#[derive(Debug, Clone)]
+pub struct StoreSettings {
+    /// The URL (redacted in Debug: a PostgreSQL URL may carry a password).
+    pub url: SecretString,
+    /// Which backend.
+    pub kind: StoreKind,
+}
+
+impl StoreSettings {
+    /// The URL without a password, for logs and messages.
+    pub fn display_url(&self) -> String {
+        let url = self.url.expose_secret();
+        match url::Url::parse(url) {
+            Ok(mut parsed) if parsed.password().is_some() => {
+                let _ = parsed.set_password(Some("***"));
+                parsed.to_string()
+            }
+            _ => url.to_owned(),
+        }
+    }
 }
 
 /// `[server]`, validated.

@@ -4,16 +4,20 @@
 
 use super::decode::decode;
 use super::problems::{Problems, join};
-use super::raw::{RawForwardAuth, RawRateLimit, RawRoute, RawServer, RawTelemetry};
+use super::raw::{
+    RawForwardAuth, RawRateLimit, RawRoute, RawSecrets, RawServer, RawStore, RawTelemetry,
+};
 use super::{Sources, overrides, secret_ref};
 use authgate::ProviderConfig;
+use authgate::login::LoginConfig;
+use authgate::session::SessionConfig;
 use authgate_core::PolicySpec;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use toml::{Table, Value};
 
 /// The top-level keys of the file, as in [`super::raw::RawConfig`].
-const TOP_LEVEL_KEYS: [&str; 8] = [
+const TOP_LEVEL_KEYS: [&str; 12] = [
     "version",
     "server",
     "telemetry",
@@ -22,6 +26,10 @@ const TOP_LEVEL_KEYS: [&str; 8] = [
     "providers",
     "policies",
     "routes",
+    "store",
+    "secrets",
+    "login",
+    "session",
 ];
 
 /// The file after the raw phase. A section or entry that did not deserialize is `None` (its
@@ -38,6 +46,10 @@ pub(crate) struct Parsed {
     pub(crate) provider_ids: Vec<String>,
     pub(crate) policies: BTreeMap<String, Option<PolicySpec>>,
     pub(crate) routes: Vec<Option<RawRoute>>,
+    pub(crate) store: Option<RawStore>,
+    pub(crate) secrets: Option<RawSecrets>,
+    pub(crate) login: Option<LoginConfig>,
+    pub(crate) session: Option<SessionConfig>,
     /// Paths of `insecure_*` settings that are on.
     pub(crate) insecure: Vec<String>,
 }
@@ -94,6 +106,10 @@ fn sections(mut table: Table, problems: &mut Problems) -> Parsed {
         provider_ids,
         policies: map(table.remove("policies"), "policies", problems),
         routes: list(table.remove("routes"), "routes", problems),
+        store: optional(&mut table, "store", problems),
+        secrets: optional(&mut table, "secrets", problems),
+        login: optional(&mut table, "login", problems),
+        session: optional(&mut table, "session", problems),
         insecure,
     }
 }

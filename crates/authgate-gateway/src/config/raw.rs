@@ -2,6 +2,8 @@
 //! `super::validate` turns them into the validated [`super::Config`].
 
 use authgate::ProviderConfig;
+use authgate::login::LoginConfig;
+use authgate::session::SessionConfig;
 use authgate_core::PolicySpec;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -33,6 +35,52 @@ pub struct RawConfig {
     /// `[[routes]]`, matched in the documented order (see `routes`).
     #[serde(default)]
     pub routes: Vec<RawRoute>,
+    /// `[store]`: where users and sessions live.
+    #[serde(default)]
+    pub store: RawStore,
+    /// `[secrets]`: the master keys that encrypt provider tokens at rest.
+    #[serde(default)]
+    pub secrets: RawSecrets,
+    /// `[login]`, the library's sign-in settings.
+    #[serde(default)]
+    pub login: LoginConfig,
+    /// `[session]`, the library's session settings.
+    #[serde(default)]
+    pub session: SessionConfig,
+}
+
+/// `[store]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStore {
+    /// `sqlite://path` (default `sqlite://authgate.db`), `postgres://` or `postgresql://`.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// `[secrets]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSecrets {
+    /// The current master key: 32 random bytes in standard base64 (usually `env:`/`file:`).
+    #[serde(default)]
+    pub key: Option<String>,
+    /// The current key's id, stored with every sealed value (default `k1`).
+    #[serde(default)]
+    pub key_id: Option<String>,
+    /// Retired keys that still decrypt what they sealed.
+    #[serde(default)]
+    pub previous_keys: Vec<RawPreviousKey>,
+}
+
+/// One entry of `[secrets] previous_keys`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPreviousKey {
+    /// The key id it sealed under.
+    pub id: String,
+    /// The key: 32 bytes in standard base64.
+    pub key: String,
 }
 
 /// `[server]`.
@@ -119,10 +167,9 @@ pub struct RawForwardAuth {
 pub enum AuthMode {
     /// A bearer token is required.
     Bearer,
-    /// A session is required (arrives with the login issue; refused by validation for now).
+    /// A session cookie is required; browsers without one are sent to sign in.
     Session,
-    /// A bearer token or a session. Until sessions arrive with the login issue, this accepts
-    /// exactly what `bearer` accepts.
+    /// A bearer token when an `Authorization` header is present, else a session cookie.
     Any,
     /// No authentication (identity headers are still stripped).
     None,
@@ -142,7 +189,7 @@ pub struct RawRoute {
     pub methods: Vec<String>,
     /// Upstream base URL (`http://` or `https://`).
     pub upstream: String,
-    /// Authentication mode (default `bearer`; `session` is refused until the login issue).
+    /// Authentication mode (default `bearer`; `session` and `any` need a sign-in provider).
     #[serde(default)]
     pub auth: Option<AuthMode>,
     /// A named policy.

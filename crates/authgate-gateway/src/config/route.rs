@@ -34,6 +34,8 @@ const DEFAULT_CORS_HEADERS: [&str; 2] = ["authorization", "content-type"];
 /// What routes are checked against.
 #[derive(Debug)]
 pub(crate) struct RouteContext<'a> {
+    /// Whether a provider has `login = true` (`session` and `any` need one).
+    pub(crate) sign_in: bool,
     /// Every provider id in the file.
     pub(crate) provider_ids: &'a [String],
     /// Compiled named policies.
@@ -119,8 +121,7 @@ fn route(
     })
 }
 
-/// `bearer` by default. `session` is refused until the login feature exists; `any` is
-/// accepted and, until then, means a bearer token.
+/// `bearer` by default. `session` and `any` need a provider with `login = true`.
 fn auth_mode(raw: &RawRoute, at: &str, cx: &RouteContext<'_>, problems: &mut Problems) -> AuthMode {
     let auth = raw.auth.unwrap_or(AuthMode::Bearer);
     if auth != AuthMode::None && cx.provider_ids.is_empty() {
@@ -129,10 +130,10 @@ fn auth_mode(raw: &RawRoute, at: &str, cx: &RouteContext<'_>, problems: &mut Pro
             "needs at least one [[providers]] entry (or auth = \"none\")",
         );
     }
-    if auth == AuthMode::Session {
+    if matches!(auth, AuthMode::Session | AuthMode::Any) && !cx.sign_in {
         problems.push(
             format!("{at}.auth"),
-            "\"session\" arrives with the login feature; use \"bearer\" (or \"any\")",
+            "needs sign-in: at least one [[providers]] entry with login = true",
         );
     }
     if auth == AuthMode::None {
@@ -147,6 +148,12 @@ fn auth_mode(raw: &RawRoute, at: &str, cx: &RouteContext<'_>, problems: &mut Pro
                 "has no effect with auth = \"none\"",
             );
         }
+    }
+    if auth == AuthMode::Session && !raw.providers.is_empty() {
+        problems.push(
+            format!("{at}.providers"),
+            "has no effect with auth = \"session\" (restrict sessions with a policy)",
+        );
     }
     auth
 }

@@ -125,7 +125,7 @@ cors = { allowed_origins = ["https://app.example.com/"] }
         "routes[0].upstream: must be http or https",
         "routes[0].methods[1]: not an HTTP method",
         "routes[0].require: set either policy or require, not both",
-        "routes[1].auth: \"session\" arrives with the login feature; use \"bearer\" (or \"any\")",
+        "routes[1].auth: needs sign-in: at least one [[providers]] entry with login = true",
         "routes[1].providers[0]: no provider with id \"nope\" in [[providers]]",
         "routes[2].strip_prefix: must be a prefix of the route's path \"/c/{*rest}\" (whole segments)",
         "routes[2].cors.allow_credentials: cannot be true with allowed_origins = [\"*\"] (list exact origins)",
@@ -165,7 +165,7 @@ upstrem = "http://c"
     let found = problems(text);
     assert_has(
         &found,
-        "colour: unknown key (expected one of version, server, telemetry, rate_limit, forward_auth, providers, policies, routes)",
+        "colour: unknown key (expected one of version, server, telemetry, rate_limit, forward_auth, providers, policies, routes, store, secrets, login, session)",
     );
     assert!(
         found
@@ -340,11 +340,11 @@ fn insecure_settings_in_effect_are_listed() {
 }
 
 #[test]
-fn any_is_accepted_as_bearer_until_sessions_exist_and_none_takes_no_policy() {
+fn any_needs_sign_in_and_none_takes_no_policy() {
     let text = MINIMAL.replace("policy = \"Read\"", "auth = \"any\"");
     assert_eq!(
-        Config::from_toml(&text, &no_env).unwrap().routes[0].auth,
-        AuthMode::Any
+        problems(&text),
+        ["routes[0].auth: needs sign-in: at least one [[providers]] entry with login = true"]
     );
     let text = MINIMAL.replace("policy = \"Read\"", "auth = \"none\"\npolicy = \"Read\"");
     assert_eq!(

@@ -5,6 +5,7 @@ use super::parse::Parsed;
 use super::problems::Problems;
 use super::raw::{RawRateLimit, RawServer, RawTelemetry, RawTls};
 use super::route::{self, RouteContext};
+use super::signin;
 use super::{
     Config, LogFormat, RateLimitSettings, ServerSettings, Sources, TelemetrySettings, TlsSettings,
 };
@@ -48,7 +49,18 @@ pub(crate) fn validate(
         problems,
     );
     let (auth, policies) = auth(&parsed, problems);
+    let sign_in = auth.providers.iter().any(|p| p.login);
+    let session = parsed.session.clone().unwrap_or_default();
+    if sign_in && let (Some(server), Some(raw)) = (&server, &parsed.server) {
+        signin::check_public_url(
+            server.public_url.as_ref(),
+            raw.public_url.is_some(),
+            session.insecure_http_cookies,
+            problems,
+        );
+    }
     let context = RouteContext {
+        sign_in,
         provider_ids: &parsed.provider_ids,
         policies: &policies,
         policy_names: parsed.policies.keys().map(String::as_str).collect(),
@@ -69,6 +81,11 @@ pub(crate) fn validate(
         policies,
         routes,
         insecure: parsed.insecure,
+        store: signin::store(parsed.store.as_ref(), problems),
+        secrets: signin::secrets(parsed.secrets.as_ref(), sign_in, problems),
+        login: parsed.login.unwrap_or_default(),
+        session,
+        sign_in,
     })
 }
 

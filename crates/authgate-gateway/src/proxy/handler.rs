@@ -92,6 +92,10 @@ async fn route_request(
         Decision::Deny(rejection) => {
             return deny(gw, route, client, rejection, &explained.reason);
         }
+        Decision::LoginRequired(response) => {
+            audit_bare(&route.name, Outcome::Unauthenticated, &explained.reason);
+            return response;
+        }
     };
     let forwarding = Forwarding {
         peer,
@@ -103,6 +107,10 @@ async fn route_request(
         },
         host: inbound_host(&request),
     };
+    let mut request = request;
+    if gw.sessions.is_some() {
+        headers::strip_gateway_cookies(request.headers_mut());
+    }
     let (response, outcome) =
         forward(gw, route, forwarding, &path, principal.as_ref(), request).await;
     let reason = if outcome == Outcome::Allowed {

@@ -70,6 +70,44 @@ pub fn strip_identity_headers(headers: &mut HeaderMap) {
     remove_where(headers, is_identity_header);
 }
 
+/// The cookies of the gateway's own sign-in: the session and the sign-in binding cookie, in
+/// their `__Host-` (https) and plain (http loopback) spellings.
+const GATEWAY_COOKIES: [&str; 4] = [
+    "__Host-authgate",
+    "authgate",
+    "__Host-authgate-login",
+    "authgate-login",
+];
+
+/// Removes the gateway's own cookies from `Cookie` headers (the upstream never needs the
+/// session's key); other cookies pass unchanged, a header left empty is dropped.
+pub fn strip_gateway_cookies(headers: &mut HeaderMap) {
+    let values: Vec<HeaderValue> = headers.get_all(header::COOKIE).iter().cloned().collect();
+    if values.is_empty() {
+        return;
+    }
+    headers.remove(header::COOKIE);
+    for value in values {
+        let Ok(text) = value.to_str() else {
+            headers.append(header::COOKIE, value);
+            continue;
+        };
+        let kept: Vec<&str> = text
+            .split(';')
+            .map(str::trim)
+            .filter(|pair| {
+                let name = pair.split('=').next().unwrap_or_default().trim();
+                !pair.is_empty() && !GATEWAY_COOKIES.contains(&name)
+            })
+            .collect();
+        if let Ok(value) = HeaderValue::from_str(&kept.join("; "))
+            && !kept.is_empty()
+        {
+            headers.append(header::COOKIE, value);
+        }
+    }
+}
+
 /// Removes every header whose name satisfies `pred`.
 fn remove_where(headers: &mut HeaderMap, pred: impl Fn(&HeaderName) -> bool) {
     let doomed: Vec<HeaderName> = headers.keys().filter(|n| pred(n)).cloned().collect();

@@ -30,8 +30,9 @@ pub enum ReloadError {
 /// Requests in flight finish on the gateway they started with. On any error `state` is left
 /// untouched. A new `telemetry.log_level` applies to the subscriber installed by
 /// [`crate::telemetry::init_logging`]. Settings bound at start (listen addresses, TLS on or
-/// off, log format, shutdown grace) need a restart: a change to them is logged as a warning
-/// and otherwise ignored.
+/// off, log format, shutdown grace, the store URL) need a restart: a change to them is logged
+/// as a warning and otherwise ignored. The running store is kept (it is opened at start, or at
+/// the first reload that turns sign-in on).
 pub async fn reload(state: &SharedGateway, path: &Path) -> Result<(), ReloadError> {
     reload_with_tls(state, path, None).await
 }
@@ -49,7 +50,12 @@ pub(crate) async fn reload_with_tls(
         (Some(settings), Some(_)) => Some(tls::server_config(settings)?),
         _ => None,
     };
-    let gateway = Gateway::build(config).await?;
+    let stores = state.load().stores.clone();
+    let gateway = match stores {
+        // The running store is kept: a changed [store] url needs a restart.
+        Some(stores) => Gateway::build_with_stores(config, Some(stores)).await?,
+        None => Gateway::build(config).await?,
+    };
     super::warn_insecure(&gateway.config);
     if let (Some(certificate), Some(tls)) = (certificate, tls) {
         tls.reload_from_config(certificate);
@@ -104,6 +110,10 @@ fn warn_restart_needed(running: &Config, new: &Config) {
             old.redirect_http_listen != next.redirect_http_listen,
         ),
         ("server.tls", old.tls.is_some() != next.tls.is_some()),
+        (
+            "store.url",
+            running.sign_in && running.store.url.expose_secret() != new.store.url.expose_secret(),
+        ),
         (
             "server.shutdown_grace",
             old.shutdown_grace != next.shutdown_grace,

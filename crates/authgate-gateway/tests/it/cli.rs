@@ -51,7 +51,14 @@ fn printed_example_config_passes_check_config() {
         include_str!("../../../../config/authgate.example.toml")
     );
     let path = write_config(&example);
-    let checked = check_config(&path, &[("ENTRA_CLIENT_SECRET", "s3cret-value")]);
+    let key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let checked = check_config(
+        &path,
+        &[
+            ("ENTRA_CLIENT_SECRET", "s3cret-value"),
+            ("AUTHGATE_SECRET_KEY", key),
+        ],
+    );
     assert_eq!(checked.status.code(), Some(0), "{}", stderr(&checked));
     let out = stdout(&checked);
     assert!(out.starts_with("configuration OK\n"), "{out}");
@@ -59,7 +66,11 @@ fn printed_example_config_passes_check_config() {
         out.contains("entra (entra)") && out.contains("corp (oidc)"),
         "{out}"
     );
-    assert!(out.contains("routes (5, first match wins)"), "{out}");
+    assert!(out.contains("routes (7, first match wins)"), "{out}");
+    assert!(
+        out.contains("sign-in: entra (store sqlite://authgate.db)"),
+        "{out}"
+    );
     assert!(!out.contains("s3cret-value"), "{out}");
 }
 

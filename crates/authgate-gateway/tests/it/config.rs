@@ -23,7 +23,11 @@ fn temp_dir(name: &str) -> PathBuf {
 
 #[test]
 fn the_example_config_loads_and_validates() {
-    let env = |name: &str| (name == "ENTRA_CLIENT_SECRET").then(|| "example-secret".to_owned());
+    let env = |name: &str| match name {
+        "ENTRA_CLIENT_SECRET" => Some("example-secret".to_owned()),
+        "AUTHGATE_SECRET_KEY" => Some(crate::signin_config::TEST_KEY.to_owned()),
+        _ => None,
+    };
     let config = Config::from_toml(EXAMPLE, &env).unwrap_or_else(|e| panic!("{e}"));
     let ids: Vec<&str> = config
         .auth
@@ -37,8 +41,20 @@ fn the_example_config_loads_and_validates() {
     let names: Vec<&str> = config.routes.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(
         names,
-        ["health", "data-read", "admin", "orders-write", "api"]
+        [
+            "health",
+            "data-read",
+            "admin",
+            "orders-write",
+            "app",
+            "reports",
+            "api"
+        ]
     );
+    assert!(config.sign_in && config.secrets.is_some());
+    assert_eq!(config.routes[4].auth, AuthMode::Session);
+    assert_eq!(config.routes[5].auth, AuthMode::Any);
+    assert_eq!(config.store.url.expose_secret(), "sqlite://authgate.db");
     assert_eq!(config.routes[0].auth, AuthMode::None);
     assert!(config.routes[1].cors.is_some() && config.routes[1].policy.is_some());
     assert_eq!(config.routes[2].strip_prefix.as_deref(), Some("/admin"));
@@ -47,11 +63,12 @@ fn the_example_config_loads_and_validates() {
 }
 
 #[test]
-fn the_example_config_without_its_secret_names_the_variable_only() {
+fn the_example_config_without_its_secrets_names_the_variables_only() {
     let errors = Config::from_toml(EXAMPLE, &|_| None).unwrap_err();
     assert_eq!(
         errors.to_string(),
-        "providers[0].client_secret: environment variable ENTRA_CLIENT_SECRET is not set\n"
+        "providers[0].client_secret: environment variable ENTRA_CLIENT_SECRET is not set\n\
+         secrets.key: environment variable AUTHGATE_SECRET_KEY is not set\n"
     );
 }
 
@@ -59,7 +76,7 @@ fn the_example_config_without_its_secret_names_the_variable_only() {
 fn the_example_config_is_also_a_valid_raw_config() {
     let raw: RawConfig = toml::from_str(EXAMPLE).unwrap();
     assert_eq!(raw.version, 1);
-    assert_eq!(raw.routes.len(), 5);
+    assert_eq!(raw.routes.len(), 7);
 }
 
 #[test]

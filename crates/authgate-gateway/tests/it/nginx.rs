@@ -26,6 +26,12 @@ const LOCATIONS: &str = concat!(
     "/../../examples/forward-auth-nginx/authgate-locations.conf"
 );
 
+/// The sign-in snippet shipped in the example (included as is, next to [`LOCATIONS`]).
+const SIGNIN_LOCATIONS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/forward-auth-nginx/authgate-signin-locations.conf"
+);
+
 fn nginx_binary() -> PathBuf {
     let path = std::env::var_os("AUTHGATE_TEST_NGINX")
         .map(PathBuf::from)
@@ -58,21 +64,27 @@ impl Nginx {
     async fn start(gateway: SocketAddr, app: SocketAddr) -> Nginx {
         let binary = nginx_binary();
         for _ in 0..3 {
-            if let Some(nginx) = Nginx::try_start(&binary, gateway, app).await {
+            let addr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+            if let Some(nginx) = Nginx::try_start(&binary, addr, gateway, app, &[LOCATIONS]).await {
                 return nginx;
             }
         }
         panic!("nginx did not start (see the error logs above)");
     }
 
-    async fn try_start(binary: &Path, gateway: SocketAddr, app: SocketAddr) -> Option<Nginx> {
+    async fn try_start(
+        binary: &Path,
+        addr: SocketAddr,
+        gateway: SocketAddr,
+        app: SocketAddr,
+        includes: &[&str],
+    ) -> Option<Nginx> {
         static SEQ: AtomicUsize = AtomicUsize::new(0);
         let n = SEQ.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("authgate-nginx-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
         let conf = dir.join("nginx.conf");
-        std::fs::write(&conf, config(&dir, addr, gateway, app)).unwrap();
+        std::fs::write(&conf, config(&dir, addr, gateway, app, includes)).unwrap();
         let child = Command::new(binary)
             .arg("-p")
             .arg(&dir)
@@ -117,8 +129,18 @@ impl Drop for Nginx {
 }
 
 /// A self-contained nginx.conf: everything under `dir`, one process, the example's locations.
-fn config(dir: &Path, listen: SocketAddr, gateway: SocketAddr, app: SocketAddr) -> String {
+fn config(
+    dir: &Path,
+    listen: SocketAddr,
+    gateway: SocketAddr,
+    app: SocketAddr,
+    includes: &[&str],
+) -> String {
     let d = dir.display();
+    let includes: String = includes
+        .iter()
+        .map(|file| format!("    include {file};\n"))
+        .collect();
     format!(
         "daemon off;\nmaster_process off;\nworker_processes 1;\npid {d}/nginx.pid;\n\
          error_log {d}/error.log info;\n\
@@ -128,7 +150,7 @@ fn config(dir: &Path, listen: SocketAddr, gateway: SocketAddr, app: SocketAddr) 
            fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
            upstream authgate {{ server {gateway}; keepalive 8; }}\n\
            upstream app {{ server {app}; keepalive 8; }}\n\
-           server {{\n    listen {listen};\n    include {LOCATIONS};\n  }}\n}}\n"
+           server {{\n    listen {listen};\n{includes}  }}\n}}\n"
     )
 }
 
@@ -277,4 +299,74 @@ async fn raw_status(addr: SocketAddr, target: &str) -> u16 {
     stream.read_to_end(&mut raw).await.unwrap();
     let text = String::from_utf8_lossy(&raw);
     text.split(' ').nth(1).unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn nginx_signs_a_browser_in_with_the_signin_snippet() {
+    use crate::signin_support::{Browser, sqlite_url};
+    let binary = nginx_binary();
+    let idp = DevIdp::start_loopback().await.unwrap();
+    let app = start_echo_app().await;
+    // nginx's address is the public URL, so it is chosen before the gateway is built.
+    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let (store, _) = sqlite_url();
+    let text = format!(
+        r#"version = 1
+[server]
+listen = "127.0.0.1:0"
+public_url = "http://{addr}"
+trusted_proxies = ["127.0.0.1/32"]
+[store]
+url = "{store}"
+[secrets]
+key = "{key}"
+[[providers]]
+id = "oidc"
+kind = "oidc"
+issuer = "{issuer}"
+audiences = ["{aud}"]
+client_id = "{client}"
+client_secret = "{secret}"
+login = true
+[[routes]]
+path = "/app/{{*rest}}"
+upstream = "http://{app}"
+auth = "session"
+"#,
+        key = crate::signin_config::TEST_KEY,
+        issuer = idp.idp.issuer(authgate_devidp::Flavor::Oidc),
+        aud = authgate_devidp::OIDC_AUDIENCE,
+        client = authgate_devidp::OIDC_CLIENT_ID,
+        secret = authgate_devidp::DEV_CLIENT_SECRET,
+    );
+    let config = authgate_gateway::config::Config::from_toml(&text, &|_| None).unwrap();
+    let (gateway, _shared) = start_gateway(config).await;
+    let includes = [LOCATIONS, SIGNIN_LOCATIONS];
+    let nginx = Nginx::try_start(&binary, addr, gateway, app, &includes)
+        .await
+        .expect("nginx did not start");
+    let origin = nginx.url("");
+    let mut browser = Browser::default();
+
+    // No session: nginx turns authgate's 401 into a redirect to the sign-in URL.
+    let first = browser.send(&origin, &nginx.url("/app/page?x=1")).await;
+    assert_eq!(first.status(), StatusCode::FOUND);
+    let location = first.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.contains("/auth/login?return_to=%2Fapp%2Fpage%3Fx%3D1"),
+        "{location}"
+    );
+
+    // The sign-in through nginx (the callback is nginx's /auth/oidc/callback).
+    let start = nginx.url("/auth/oidc/login?return_to=%2Fapp%2Fpage%3Fx%3D1");
+    let landed = browser.navigate_at(&origin, &start).await;
+    assert_eq!(landed.status(), StatusCode::OK);
+    let echo: Value = landed.json().await.unwrap();
+    assert_eq!(echo["path"], "/app/page?x=1");
+    assert_eq!(seen(&echo, "x-auth-provider"), ["oidc"]);
+    assert_eq!(seen(&echo, "x-auth-subject").len(), 1, "{echo}");
+
+    // The verify endpoint stays unreachable through nginx.
+    let verify = browser.send(&origin, &nginx.url("/auth/verify")).await;
+    assert_eq!(verify.status(), StatusCode::NOT_FOUND);
 }

@@ -163,3 +163,24 @@ fn identity_values_that_cannot_be_header_values_are_omitted_not_truncated() {
     assert_eq!(h["x-auth-provider"], "oidc");
     assert_eq!(h.get_all("x-auth-subject").iter().count(), 1);
 }
+
+#[test]
+fn the_gateway_cookies_never_reach_the_upstream() {
+    let mut h = HeaderMap::new();
+    h.append(
+        "cookie",
+        HeaderValue::from_static("a=1; __Host-authgate=secret; b=2"),
+    );
+    h.append(
+        "cookie",
+        HeaderValue::from_static("authgate=s; authgate-login=x"),
+    );
+    h.append("cookie", HeaderValue::from_static("authgate_other=keep"));
+    strip_gateway_cookies(&mut h);
+    let values: Vec<&str> = h
+        .get_all("cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert_eq!(values, ["a=1; b=2", "authgate_other=keep"]);
+}
