@@ -110,3 +110,21 @@ async fn debug_does_not_show_the_password() {
     assert!(!shown.contains("pw-5e1f9a"), "{shown}");
     store.close().await;
 }
+
+/// `sslmode=require` in the URL gives a TLS connection (rustls), not a silent plain one.
+#[tokio::test]
+async fn sslmode_require_connects_over_tls() {
+    let Ok(url) = std::env::var("AUTHGATE_TEST_POSTGRES_URL") else {
+        return;
+    };
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let store = PostgresStore::open(&format!("{url}{sep}sslmode=require"))
+        .await
+        .expect("TLS connection");
+    let ssl: bool = sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .fetch_one(store.pool())
+        .await
+        .expect("pg_stat_ssl");
+    assert!(ssl, "the connection is not encrypted");
+    store.close().await;
+}
