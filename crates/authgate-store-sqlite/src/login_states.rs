@@ -33,17 +33,24 @@ impl LoginStateStore for SqliteStore {
     async fn take_login_state(
         &self,
         key: &TokenHash,
+        browser: &TokenHash,
         now: UnixTime,
     ) -> StoreResult<Option<LoginState>> {
-        // One statement: of concurrent takes exactly one deletes (and so returns) the row.
-        let row = sqlx::query("DELETE FROM login_states WHERE key_hash = ? RETURNING *")
-            .bind(key.to_hex())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(read("take login state"))?;
+        // One statement: of concurrent takes exactly one deletes (and so returns) the row. A
+        // live row of another browser stays; an expired row goes whoever asks.
+        let row = sqlx::query(
+            "DELETE FROM login_states WHERE key_hash = ? \
+             AND (browser_hash = ? OR expires_at <= ?) RETURNING *",
+        )
+        .bind(key.to_hex())
+        .bind(browser.to_hex())
+        .bind(now.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(read("take login state"))?;
         let Some(row) = row else { return Ok(None) };
         let state = rows::login_state(&row)?;
-        Ok((now < state.expires_at).then_some(state))
+        Ok((now < state.expires_at && &state.browser == browser).then_some(state))
     }
 
     async fn sweep_login_states(&self, now: UnixTime) -> StoreResult<u64> {

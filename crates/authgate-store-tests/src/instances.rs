@@ -45,9 +45,12 @@ pub async fn two_instances_share_state_and_race_fairly(a: &Stores, b: &Stores) {
     assert_eq!(leases.await, 1, "refresh lease");
     let state = login_state("two-instances", 600);
     a.login_states.put_login_state(&state).await.expect("put");
-    let key = state.key;
+    let (key, browser) = (state.key, state.browser);
     let takes = one_winner(a, b, |st, _| async move {
-        let taken = st.login_states.take_login_state(&key, at(1)).await;
+        let taken = st
+            .login_states
+            .take_login_state(&key, &browser, at(1))
+            .await;
         taken.expect("take").is_some()
     });
     assert_eq!(takes.await, 1, "login state");

@@ -97,6 +97,7 @@ macro_rules! conformance_tests {
             login_state_expired_take_is_none_and_removes,
             login_state_concurrent_takes_one_wins,
             login_state_sweep_removes_only_expired,
+            login_state_wrong_browser_leaves_it_for_the_right_one,
             session_round_trip,
             session_create_conflict_and_unknown_user,
             session_expires_idle_and_absolute,

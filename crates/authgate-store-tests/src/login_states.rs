@@ -30,7 +30,7 @@ pub async fn login_state_round_trip(stores: &Stores) {
         .expect("put");
     let taken = stores
         .login_states
-        .take_login_state(&state.key, at(10))
+        .take_login_state(&state.key, &state.browser, at(10))
         .await
         .expect("take");
     assert_same(&taken.expect("some"), &state);
@@ -46,13 +46,13 @@ pub async fn login_state_is_single_use(stores: &Stores) {
         .expect("put");
     let first = stores
         .login_states
-        .take_login_state(&state.key, at(1))
+        .take_login_state(&state.key, &state.browser, at(1))
         .await
         .expect("take");
     assert!(first.is_some());
     let second = stores
         .login_states
-        .take_login_state(&state.key, at(1))
+        .take_login_state(&state.key, &state.browser, at(1))
         .await
         .expect("take");
     assert!(second.is_none());
@@ -60,7 +60,7 @@ pub async fn login_state_is_single_use(stores: &Stores) {
     assert!(
         stores
             .login_states
-            .take_login_state(&never, at(1))
+            .take_login_state(&never, &state.browser, at(1))
             .await
             .expect("t")
             .is_none()
@@ -84,7 +84,7 @@ pub async fn login_state_put_twice_conflicts(stores: &Stores) {
     );
     let taken = stores
         .login_states
-        .take_login_state(&state.key, at(1))
+        .take_login_state(&state.key, &state.browser, at(1))
         .await
         .expect("take");
     assert_same(&taken.expect("some"), &state);
@@ -100,13 +100,13 @@ pub async fn login_state_expired_take_is_none_and_removes(stores: &Stores) {
         .expect("put");
     let late = stores
         .login_states
-        .take_login_state(&state.key, at(600))
+        .take_login_state(&state.key, &state.browser, at(600))
         .await
         .expect("take");
     assert!(late.is_none());
     let early = stores
         .login_states
-        .take_login_state(&state.key, at(1))
+        .take_login_state(&state.key, &state.browser, at(1))
         .await
         .expect("take");
     assert!(
@@ -121,7 +121,7 @@ pub async fn login_state_expired_take_is_none_and_removes(stores: &Stores) {
         .expect("put");
     let ok = stores
         .login_states
-        .take_login_state(&last.key, at(599))
+        .take_login_state(&last.key, &last.browser, at(599))
         .await
         .expect("take");
     assert!(ok.is_some());
@@ -138,8 +138,8 @@ pub async fn login_state_concurrent_takes_one_wins(stores: &Stores) {
     let tasks: Vec<_> = (0..8)
         .map(|_| {
             let store = stores.login_states.clone();
-            let key = state.key;
-            tokio::spawn(async move { store.take_login_state(&key, at(1)).await })
+            let (key, browser) = (state.key, state.browser);
+            tokio::spawn(async move { store.take_login_state(&key, &browser, at(1)).await })
         })
         .collect();
     let mut winners = 0;
@@ -184,13 +184,58 @@ pub async fn login_state_sweep_removes_only_expired(stores: &Stores) {
             .expect("sweep"),
         0
     );
-    let kept = login_state("d", 301).key;
+    let kept = login_state("d", 301);
     assert!(
         stores
             .login_states
-            .take_login_state(&kept, at(300))
+            .take_login_state(&kept.key, &kept.browser, at(300))
             .await
             .expect("t")
             .is_some()
     );
+}
+
+/// A take with another browser's binding gets `None` and leaves the transaction in place,
+/// still takeable by the browser it was issued to (a stranger holding the `state` cannot burn
+/// it). An expired transaction is removed whichever browser asks.
+pub async fn login_state_wrong_browser_leaves_it_for_the_right_one(stores: &Stores) {
+    let state = login_state("bound", 600);
+    stores
+        .login_states
+        .put_login_state(&state)
+        .await
+        .expect("put");
+    let stranger = TokenHash::of("browser-stranger");
+    for _ in 0..2 {
+        let wrong = stores
+            .login_states
+            .take_login_state(&state.key, &stranger, at(1))
+            .await
+            .expect("take");
+        assert!(wrong.is_none(), "a foreign browser must not get it");
+    }
+    let right = stores
+        .login_states
+        .take_login_state(&state.key, &state.browser, at(2))
+        .await
+        .expect("take");
+    assert_same(&right.expect("the issuing browser still gets it"), &state);
+    let old = login_state("bound-expired", 600);
+    stores
+        .login_states
+        .put_login_state(&old)
+        .await
+        .expect("put");
+    let late = stores
+        .login_states
+        .take_login_state(&old.key, &stranger, at(600))
+        .await
+        .expect("take");
+    assert!(late.is_none());
+    let after = stores
+        .login_states
+        .take_login_state(&old.key, &old.browser, at(1))
+        .await
+        .expect("take");
+    assert!(after.is_none(), "an expired take removes the row");
 }

@@ -100,3 +100,35 @@ async fn concurrent_sign_ins_fetch_metadata_once() {
         rp.clock.advance(Duration::from_secs(600));
     }
 }
+
+#[tokio::test]
+async fn a_cold_outage_is_fetched_once_per_backoff() {
+    let rp = Rp::start().await;
+    let outage = Fault::Status(503);
+    rp.idp()
+        .set_endpoint_fault(Some(Flavor::Oidc), Endpoint::Discovery, outage);
+    let before = hits(&rp);
+    for _ in 0..10 {
+        assert!(rp.login.begin("oidc", None).await.is_err());
+    }
+    assert_eq!(hits(&rp) - before, 1, "ten sign-ins, one fetch");
+    rp.clock.advance(Duration::from_secs(1));
+    for _ in 0..10 {
+        assert!(rp.login.begin("oidc", None).await.is_err());
+    }
+    assert_eq!(hits(&rp) - before, 2, "one more after the first backoff");
+    rp.idp()
+        .set_endpoint_fault(Some(Flavor::Oidc), Endpoint::Discovery, Fault::None);
+    rp.clock.advance(Duration::from_secs(1));
+    assert!(
+        rp.login.begin("oidc", None).await.is_err(),
+        "backoff doubled"
+    );
+    rp.clock.advance(Duration::from_secs(1));
+    assert_eq!(
+        begin_fetches(&rp).await,
+        1,
+        "recovered after the second backoff"
+    );
+    assert_eq!(begin_fetches(&rp).await, 0);
+}

@@ -22,5 +22,7 @@ mod flow;
 mod logout;
 #[path = "session_it/refresh.rs"]
 mod refresh;
+#[path = "session_it/robustness.rs"]
+mod robustness;
 #[path = "session_it/support.rs"]
 mod support;

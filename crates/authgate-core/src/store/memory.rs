@@ -245,10 +245,19 @@ impl LoginStateStore for MemoryStore {
     async fn take_login_state(
         &self,
         key: &TokenHash,
+        browser: &TokenHash,
         now: UnixTime,
     ) -> StoreResult<Option<LoginState>> {
-        let taken = self.lock().login_states.remove(key);
-        Ok(taken.filter(|s| now < s.expires_at))
+        let mut g = self.lock();
+        let Some(state) = g.login_states.get(key) else {
+            return Ok(None);
+        };
+        let expired = now >= state.expires_at;
+        if !expired && &state.browser != browser {
+            return Ok(None);
+        }
+        let taken = g.login_states.remove(key);
+        Ok(taken.filter(|_| !expired))
     }
 
     async fn sweep_login_states(&self, now: UnixTime) -> StoreResult<u64> {

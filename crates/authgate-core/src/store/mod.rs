@@ -90,12 +90,15 @@ pub trait UserStore: Send + Sync {
 pub trait LoginStateStore: Send + Sync {
     /// Stores a new transaction. `Conflict` when the key exists.
     async fn put_login_state(&self, state: &LoginState) -> StoreResult<()>;
-    /// Removes the transaction and returns it when it exists and has not expired at `now`.
-    /// Atomic: of two concurrent calls with the same key at most one gets `Some`. An expired
-    /// transaction is removed and `None` returned.
+    /// Removes the transaction and returns it when it exists, was issued to `browser` (its
+    /// `browser` hash equals the given one) and has not expired at `now`. A transaction of
+    /// another browser is left in place untouched (a stranger holding the `state` cannot burn
+    /// it), and `None` returned. Atomic: of two concurrent calls with the same key at most one
+    /// gets `Some`. An expired transaction is removed (whatever `browser`) and `None` returned.
     async fn take_login_state(
         &self,
         key: &TokenHash,
+        browser: &TokenHash,
         now: UnixTime,
     ) -> StoreResult<Option<LoginState>>;
     /// Deletes transactions expired at `now`; returns how many.

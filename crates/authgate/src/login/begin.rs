@@ -24,6 +24,7 @@ pub(super) async fn begin(
     inner: &Inner,
     provider: &str,
     return_to: Option<&str>,
+    existing_binding: Option<&str>,
 ) -> Result<BeginLogin, LoginError> {
     let p = inner.provider(provider)?;
     let md = p.metadata(&inner.http).await?;
@@ -32,7 +33,10 @@ pub(super) async fn begin(
         state: random::secret_256(),
         nonce: random::secret_256(),
         verifier: pkce.then(random::secret_256),
-        binding: random::secret_256(),
+        // BCP-03: a second tab keeps the browser's binding, so both transactions complete.
+        binding: existing_binding
+            .filter(|b| random::is_secret_256(b))
+            .map_or_else(random::secret_256, str::to_owned),
     };
     let url = authorization_url(inner, p, &md, &secrets)?;
     let now = inner.clock.now();

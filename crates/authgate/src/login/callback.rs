@@ -67,14 +67,15 @@ pub(super) async fn complete(
         .ok_or_else(|| invalid("missing browser-binding cookie"))?;
     let p = inner.provider(provider)?;
     let now = inner.clock.now();
-    // BCP-09: single use; a replayed callback finds nothing.
+    // BCP-09: single use; a replayed callback finds nothing. BCP-08: only the browser the
+    // transaction was issued to takes it; a wrong binding leaves it for the right one.
     let tx = inner
         .stores
         .login_states
-        .take_login_state(&TokenHash::of(state), now)
+        .take_login_state(&TokenHash::of(state), &TokenHash::of(binding), now)
         .await
         .map_err(|e| LoginError::Store(e.to_string()))?
-        .ok_or_else(|| invalid("unknown, used or expired state"))?;
+        .ok_or_else(|| invalid("unknown, used or expired state, or another browser's"))?;
     check_transaction(inner, p, &tx, &response, binding).await?;
     let code = response
         .get("code")

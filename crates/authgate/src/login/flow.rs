@@ -115,7 +115,20 @@ impl Login {
         provider: &str,
         return_to: Option<&str>,
     ) -> Result<BeginLogin, LoginError> {
-        begin::begin(&self.inner, provider, return_to).await
+        begin::begin(&self.inner, provider, return_to, None).await
+    }
+
+    /// Like `begin`, but reuses the browser's existing binding value when it sent a
+    /// well-formed one (so two tabs signing in at once both complete: BCP-03);
+    /// `BeginLogin.browser_binding` is then that same value. A malformed value is ignored and
+    /// a fresh binding issued.
+    pub async fn begin_in_browser(
+        &self,
+        provider: &str,
+        return_to: Option<&str>,
+        existing_binding: Option<&str>,
+    ) -> Result<BeginLogin, LoginError> {
+        begin::begin(&self.inner, provider, return_to, existing_binding).await
     }
 
     /// Completes a sign-in. `raw_query` is the callback's raw query string (duplicated
@@ -132,9 +145,11 @@ impl Login {
             .inspect_err(|e| log_refusal("sign-in refused", e))
     }
 
-    /// Refreshes the provider's tokens (`grant_type=refresh_token`). `invalid_grant` (and any
-    /// other OAuth error) is [`RefreshError::Fatal`]; network failures and 5xx are
-    /// [`RefreshError::Transient`]. A new ID token must keep `iss`, `sub` and `aud` (BCP-46).
+    /// Refreshes the provider's tokens (`grant_type=refresh_token`). Only `invalid_grant`
+    /// (GitHub: `bad_refresh_token`) is [`RefreshError::Fatal`]; every other OAuth error
+    /// (`invalid_client`, `unauthorized_client`, `invalid_scope`, ...), other statuses and
+    /// network failures are [`RefreshError::Transient`] (BCP-45). A new ID token must keep
+    /// `iss`, `sub` and `aud`, and add no `azp` (BCP-46).
     pub async fn refresh(
         &self,
         provider: &str,

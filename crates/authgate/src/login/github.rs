@@ -89,8 +89,12 @@ async fn primary_email(
         e.get("primary").and_then(Value::as_bool) == Some(true)
             && e.get("verified").and_then(Value::as_bool) == Some(true)
     });
-    match primary.and_then(|e| e.get("email")).and_then(Value::as_str) {
-        Some(email) => (Some(email.to_owned()), true),
+    match primary
+        .and_then(|e| e.get("email"))
+        .and_then(Value::as_str)
+        .and_then(super::users::normalise_email)
+    {
+        Some(email) => (Some(email), true),
         None => (None, false),
     }
 }

@@ -4,7 +4,7 @@
 use super::flow::Inner;
 use super::provider::Provider;
 use super::transport::Auth;
-use super::{LoginError, ProviderTokens};
+use super::{LoginError, ProviderTokens, users};
 use crate::config::ProviderKind;
 use authgate_core::store::{LoginState, NewIdentity};
 use authgate_core::{Claims, SecretString};
@@ -47,8 +47,14 @@ pub(super) async fn identity(
     }
     let mut merged = claims.as_map().clone();
     userinfo(inner, p, tokens, &claims, &mut merged).await?;
-    resolve(p, merged)
+    resolve(p, claims.as_map(), merged)
 }
+
+/// Claims userinfo may not override: the identity key, the tenant and the provider session.
+/// Userinfo's `email` may fill the session's claims (display, identity headers: OIDC Core
+/// §5.3.2 makes userinfo authoritative once its `sub` matches), but the email facts that key
+/// users and decide linking come from the signed ID token only (see [`identity`]).
+const SIGNED_ONLY: [&str; 7] = ["iss", "sub", "oid", "tid", "hd", "sid", "aud"];
 
 /// Verifies an ID token's signature and claims (everything but the nonce).
 pub(super) async fn verify(
@@ -65,7 +71,7 @@ pub(super) async fn verify(
 }
 
 /// OIDC Core §5.3.2: userinfo's `sub` must equal the ID token's; its other claims fill in
-/// what the ID token lacks (ID-token claims win).
+/// what the ID token lacks (ID-token claims win), except the [`SIGNED_ONLY`] ones.
 async fn userinfo(
     inner: &Inner,
     p: &Provider,
@@ -94,14 +100,22 @@ async fn userinfo(
         return Err(invalid("userinfo sub differs from the ID token's"));
     }
     for (name, value) in answer.body {
-        merged.entry(name).or_insert(value);
+        if !SIGNED_ONLY.contains(&name.as_str()) {
+            merged.entry(name).or_insert(value);
+        }
     }
     Ok(())
 }
 
 /// The identity key: (issuer, subject), Entra's subject being `oid` (stable across apps).
-fn resolve(p: &Provider, merged: Map<String, Value>) -> Result<Resolved, LoginError> {
-    let text = |name: &str| merged.get(name).and_then(Value::as_str).map(str::to_owned);
+/// Identity and email facts come from the `signed` ID-token claims only (BCP: userinfo is
+/// unsigned); the email is normalised before it reaches the store.
+fn resolve(
+    p: &Provider,
+    signed: &Map<String, Value>,
+    merged: Map<String, Value>,
+) -> Result<Resolved, LoginError> {
+    let text = |name: &str| signed.get(name).and_then(Value::as_str).map(str::to_owned);
     let entra = p.cfg.kind == ProviderKind::Entra;
     let subject = if entra { text("oid") } else { text("sub") }
         .filter(|s| !s.is_empty())
@@ -111,19 +125,20 @@ fn resolve(p: &Provider, merged: Map<String, Value>) -> Result<Resolved, LoginEr
         ProviderKind::Google => text("hd"),
         _ => None,
     };
-    let email_verified = matches!(merged.get("email_verified"), Some(Value::Bool(true)))
-        || merged.get("email_verified").and_then(Value::as_str) == Some("true");
+    let email_verified = matches!(signed.get("email_verified"), Some(Value::Bool(true)))
+        || signed.get("email_verified").and_then(Value::as_str) == Some("true");
+    let any = |name: &str| merged.get(name).and_then(Value::as_str).map(str::to_owned);
     let new_identity = NewIdentity {
         provider: p.id().to_owned(),
         issuer: text("iss").unwrap_or_default(),
         subject,
         tenant,
-        email: text("email"),
+        email: text("email").as_deref().and_then(users::normalise_email),
         email_verified,
     };
     Ok(Resolved {
-        display_name: text("name")
-            .or_else(|| text("preferred_username"))
+        display_name: any("name")
+            .or_else(|| any("preferred_username"))
             .or_else(|| text("email")),
         sid: text("sid"),
         new_identity,

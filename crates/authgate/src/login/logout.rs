@@ -111,15 +111,19 @@ fn times(claims: &Claims, now: UnixTime) -> Result<UnixTime, LoginError> {
     let number = |name: &str| claims.get(name).and_then(Value::as_f64);
     #[allow(clippy::cast_possible_truncation)] // NumericDates far beyond i64 fail the checks
     let iat = number("iat").ok_or_else(|| invalid("iat is missing"))? as i64;
-    if iat > now.0 + LEEWAY_SECS {
+    if iat > now.0.saturating_add(LEEWAY_SECS) {
         return Err(invalid("iat is in the future"));
     }
     #[allow(clippy::cast_possible_truncation)]
     let exp = number("exp").map(|e| e as i64);
     match exp {
-        Some(exp) if exp + LEEWAY_SECS <= now.0 => Err(invalid("the logout token expired")),
+        Some(exp) if exp.saturating_add(LEEWAY_SECS) <= now.0 => {
+            Err(invalid("the logout token expired"))
+        }
         Some(exp) => Ok(UnixTime(exp.saturating_add(LEEWAY_SECS))),
-        None if iat + MAX_AGE_SECS < now.0 => Err(invalid("the logout token is too old")),
+        None if iat.saturating_add(MAX_AGE_SECS) < now.0 => {
+            Err(invalid("the logout token is too old"))
+        }
         None => Ok(UnixTime(iat.saturating_add(MAX_AGE_SECS + LEEWAY_SECS))),
     }
 }
@@ -163,4 +167,30 @@ async fn replay(
 
 fn invalid(why: &str) -> LoginError {
     LoginError::InvalidToken(why.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(value: Value) -> Claims {
+        match value {
+            Value::Object(map) => Claims::new(map),
+            _ => Claims::new(serde_json::Map::new()),
+        }
+    }
+
+    #[test]
+    fn extreme_numeric_dates_saturate_instead_of_overflowing() {
+        let now = UnixTime(1_700_000_000);
+        let far = claims(serde_json::json!({"iat": 1_700_000_000, "exp": 1e300}));
+        assert_eq!(times(&far, now), Ok(UnixTime(i64::MAX)));
+        let max = claims(serde_json::json!({"iat": 1_700_000_000, "exp": i64::MAX}));
+        assert_eq!(times(&max, now), Ok(UnixTime(i64::MAX)));
+        let ancient = claims(serde_json::json!({"iat": -1e300}));
+        assert!(times(&ancient, now).is_err());
+        let future = claims(serde_json::json!({"iat": 1e300}));
+        assert!(times(&future, now).is_err());
+        assert!(times(&future, UnixTime(i64::MAX)).is_ok());
+    }
 }

@@ -13,6 +13,11 @@ pub(crate) fn secret_256() -> String {
     b64url(&bytes)
 }
 
+/// Whether `value` has the shape [`secret_256`] makes: 43 base64url characters.
+pub(crate) fn is_secret_256(value: &str) -> bool {
+    value.len() == 43 && value.bytes().all(|b| ALPHABET.contains(&b))
+}
+
 /// RFC 7636 §4.2: `BASE64URL(SHA256(ASCII(code_verifier)))`.
 pub(crate) fn s256_challenge(verifier: &str) -> String {
     b64url(digest::digest(&digest::SHA256, verifier.as_bytes()).as_ref())
@@ -60,6 +65,16 @@ mod tests {
                 .all(|c| c.is_ascii_alphanumeric() || b"-._~".contains(&c))
         );
         assert_ne!(a, secret_256());
+    }
+
+    #[test]
+    fn bcp03_only_generated_shapes_are_well_formed_bindings() {
+        assert!(is_secret_256(&secret_256()));
+        assert!(!is_secret_256(""));
+        assert!(!is_secret_256(&"a".repeat(42)));
+        assert!(!is_secret_256(&"a".repeat(44)));
+        assert!(!is_secret_256(&format!("{}=", "a".repeat(42))));
+        assert!(!is_secret_256(&format!("{}é", "a".repeat(41))));
     }
 
     #[test]

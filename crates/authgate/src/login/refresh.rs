@@ -46,16 +46,24 @@ pub(super) async fn refresh(
     Ok(fresh)
 }
 
-/// BCP-45: the provider refused the grant (fatal) or could not answer (transient).
+/// The OAuth error codes that mean "this refresh token is dead" (RFC 6749 §5.2
+/// `invalid_grant`; GitHub's `bad_refresh_token`, sent with status 200).
+const FATAL_CODES: [&str; 2] = ["invalid_grant", "bad_refresh_token"];
+
+/// BCP-45: only a refused grant is fatal. Every other OAuth error (`invalid_client` from an
+/// expired client secret, `unauthorized_client` or `invalid_scope` after a provider-side
+/// configuration change, `temporarily_unavailable`, ...), any other status and any transport
+/// failure is transient: those hit every session at once, and a configuration mistake must not
+/// delete them all. The session then lives until its access token expires.
 fn classify(e: TokenFailure) -> RefreshError {
-    match e {
-        TokenFailure::OAuth(_) => RefreshError::Fatal(e.to_string()),
-        TokenFailure::Status(s) if s < 500 && s != 429 && s != 408 => {
+    match &e {
+        TokenFailure::OAuth(code) if FATAL_CODES.contains(&code.as_str()) => {
             RefreshError::Fatal(e.to_string())
         }
-        TokenFailure::Status(_) | TokenFailure::Malformed(_) | TokenFailure::Call(_) => {
-            RefreshError::Transient(e.to_string())
-        }
+        TokenFailure::OAuth(_)
+        | TokenFailure::Status(_)
+        | TokenFailure::Malformed(_)
+        | TokenFailure::Call(_) => RefreshError::Transient(e.to_string()),
     }
 }
 
@@ -125,5 +133,36 @@ pub(super) async fn revoke(inner: &Inner, provider: &str, tokens: &ProviderToken
             tracing::warn!(provider, status = answer.status, error = ?code, "token revocation refused");
         }
         Err(e) => tracing::warn!(provider, error = %e, "token revocation failed"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::login::transport::CallError;
+
+    fn fatal(e: TokenFailure) -> bool {
+        matches!(classify(e), RefreshError::Fatal(_))
+    }
+
+    #[test]
+    fn bcp45_only_a_refused_grant_is_fatal() {
+        assert!(fatal(TokenFailure::OAuth("invalid_grant".into())));
+        assert!(fatal(TokenFailure::OAuth("bad_refresh_token".into())));
+        for code in [
+            "invalid_client",
+            "unauthorized_client",
+            "invalid_scope",
+            "invalid_request",
+            "temporarily_unavailable",
+            "server_error",
+        ] {
+            assert!(!fatal(TokenFailure::OAuth(code.into())), "{code}");
+        }
+        for status in [400, 401, 403, 404, 408, 429, 500, 503] {
+            assert!(!fatal(TokenFailure::Status(status)), "{status}");
+        }
+        assert!(!fatal(TokenFailure::Malformed("lacks access_token")));
+        assert!(!fatal(TokenFailure::Call(CallError::Transport("x".into()))));
     }
 }

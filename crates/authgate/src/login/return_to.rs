@@ -4,16 +4,20 @@
 //! `https` URL (`http` only for loopback hosts) whose origin is our own or on the exact
 //! allow-list. Anything else, anything longer than 2 KiB, anything with a raw character outside
 //! RFC 3986's set (quotes, `<`, spaces, non-ASCII), and anything that contains a control
-//! character, whitespace or a backslash (raw or after percent-decoding), a `//`, or a `.`/`..`
-//! segment gives the default. Never an error: a bad `return_to` only loses the destination.
+//! character, whitespace or a backslash (raw or in any percent-decoded layer), a `//`, or a
+//! `.`/`..` segment gives the default. The value is decoded until it stops changing and every
+//! layer is checked; a value still changing after `MAX_DECODE_ROUNDS` rounds (or one whose
+//! layer does not decode) is refused. Never an error: a bad `return_to` only loses the
+//! destination.
 
 use url::Url;
 
 /// The longest `return_to` considered (BCP-24: longer ones are refused, never truncated).
 pub(crate) const MAX_RETURN_TO: usize = 2048;
 
-/// How many rounds of percent-decoding are inspected (`%252f` hides `%2f` hides `/`).
-const DECODE_ROUNDS: usize = 3;
+/// The most rounds of percent-decoding tried before a value counts as stable (`%252f` hides
+/// `%2f` hides `/`); a value still changing after them is refused.
+const MAX_DECODE_ROUNDS: usize = 5;
 
 /// Validates `candidate`; `None` means "use the default".
 pub(crate) fn validate(
@@ -24,27 +28,41 @@ pub(crate) fn validate(
     if candidate.is_empty()
         || candidate.len() > MAX_RETURN_TO
         || !candidate.bytes().all(is_uri_char)
-        || !clean_all_layers(candidate)
     {
         return None;
     }
+    let layers = layers(candidate)?;
+    if !layers.iter().all(|l| clean(l)) {
+        return None;
+    }
     if candidate.starts_with('/') {
-        return relative(candidate);
+        return relative(candidate, &layers);
     }
     absolute(candidate, public_url, allowed_origins)
 }
 
-/// One leading `/`, no `//` and no dot segments in any decoded layer.
-fn relative(candidate: &str) -> Option<String> {
-    let mut layer = candidate.to_owned();
-    for _ in 0..DECODE_ROUNDS {
-        let path = layer.split(['?', '#']).next().unwrap_or_default();
-        if !path.starts_with('/') || layer.contains("//") || has_dot_segment(path) {
-            return None;
+/// The raw value and each percent-decoded layer, until decoding stops changing it. `None`
+/// when a layer does not decode or the value is still changing after the last round.
+fn layers(candidate: &str) -> Option<Vec<String>> {
+    let mut layers = vec![candidate.to_owned()];
+    for _ in 0..MAX_DECODE_ROUNDS {
+        let last = layers.last()?;
+        let next = decode(last)?;
+        if &next == last {
+            return Some(layers);
         }
-        layer = decode(&layer)?;
+        layers.push(next);
     }
-    Some(candidate.to_owned())
+    None
+}
+
+/// One leading `/`, no `//` and no dot segments in any decoded layer.
+fn relative(candidate: &str, layers: &[String]) -> Option<String> {
+    let safe = layers.iter().all(|layer| {
+        let path = layer.split(['?', '#']).next().unwrap_or_default();
+        path.starts_with('/') && !layer.contains("//") && !has_dot_segment(path)
+    });
+    safe.then(|| candidate.to_owned())
 }
 
 /// An absolute URL whose origin is ours or allow-listed, https (http only for loopback), no
@@ -68,22 +86,11 @@ fn absolute(candidate: &str, public_url: &Url, allowed_origins: &[String]) -> Op
     (secure && (ours || listed) && !has_dot_segment(url.path())).then(|| url.to_string())
 }
 
-/// No control characters, whitespace or backslashes, in the raw value or any decoded layer.
-fn clean_all_layers(candidate: &str) -> bool {
-    let mut layer = candidate.to_owned();
-    for _ in 0..DECODE_ROUNDS {
-        if layer
-            .chars()
-            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
-        {
-            return false;
-        }
-        match decode(&layer) {
-            Some(next) => layer = next,
-            None => return false,
-        }
-    }
-    true
+/// No control characters, whitespace or backslashes in one layer.
+fn clean(layer: &str) -> bool {
+    !layer
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
 }
 
 /// RFC 3986 §2 characters (unreserved, reserved, `%`) except `'`: a raw return URL never
@@ -145,6 +152,7 @@ mod tests {
         assert_eq!(check("/").as_deref(), Some("/"));
         assert_eq!(check("/a/b?x=1#f").as_deref(), Some("/a/b?x=1#f"));
         assert_eq!(check("/caf%C3%A9").as_deref(), Some("/caf%C3%A9"));
+        assert_eq!(check("/x%2541").as_deref(), Some("/x%2541"));
         assert_eq!(
             check("https://docs.example.com/x").as_deref(),
             Some("https://docs.example.com/x")
@@ -162,6 +170,11 @@ mod tests {
             "/\\evil.com",
             "/%2f%2fevil.com",
             "/%252f%252fevil.com",
+            "/%25252f%25252fevil.com",
+            "/%2525252f%2525252fevil.com",
+            "/%252525252fa",
+            "/%25255cevil.com",
+            "/%2525250a",
             "/a/../..//evil.com",
             "https://docs.example.com@evil.com/",
             "http://docs.example.com/",

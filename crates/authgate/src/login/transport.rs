@@ -19,12 +19,22 @@ pub(crate) struct Transport {
 }
 
 /// A request's outcome: a status and a JSON object body (empty when the body is not JSON).
-#[derive(Debug)]
+/// Its `Debug` shows the status and the body's member names only: the body may hold tokens.
 pub(crate) struct Answer {
     /// The HTTP status.
     pub(crate) status: u16,
     /// The body as a JSON object.
     pub(crate) body: Map<String, Value>,
+}
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let members: Vec<&str> = self.body.keys().map(String::as_str).collect();
+        f.debug_struct("Answer")
+            .field("status", &self.status)
+            .field("members", &members)
+            .finish()
+    }
 }
 
 /// Why a call failed before any answer was read.
@@ -122,6 +132,33 @@ fn object(response: Response) -> Answer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answer_debug_shows_status_and_member_names_only() {
+        let body = serde_json::json!({
+            "access_token": "at-secret-value",
+            "refresh_token": "rt-secret-value",
+            "id_token": "eyJ.secret.sig",
+            "token_type": "Bearer",
+        });
+        let Value::Object(body) = body else {
+            unreachable!()
+        };
+        let shown = format!("{:?}", Answer { status: 200, body });
+        assert!(shown.contains("200"), "{shown}");
+        assert!(
+            shown.contains("access_token") && shown.contains("id_token"),
+            "{shown}"
+        );
+        for secret in [
+            "at-secret-value",
+            "rt-secret-value",
+            "eyJ.secret.sig",
+            "Bearer",
+        ] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+    }
 
     #[test]
     fn fetch_errors_keep_refusals_apart() {

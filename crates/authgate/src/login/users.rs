@@ -94,6 +94,31 @@ async fn linkable(inner: &Inner, who: &Resolved) -> Result<Option<User>, LoginEr
     Ok(candidates.pop())
 }
 
+/// An email as the store keeps it: trimmed and lowercased here (Unicode-aware), so SQLite's
+/// ASCII-only `lower()` and PostgreSQL's Unicode one agree. Blank is no email.
+pub(super) fn normalise_email(email: &str) -> Option<String> {
+    let email = email.trim();
+    (!email.is_empty()).then(|| email.to_lowercase())
+}
+
 fn store(e: StoreError) -> LoginError {
     LoginError::Store(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_email;
+
+    #[test]
+    fn emails_are_trimmed_and_lowercased_unicode_aware() {
+        assert_eq!(
+            normalise_email("  Dev.User@Example.COM ").as_deref(),
+            Some("dev.user@example.com")
+        );
+        assert_eq!(
+            normalise_email("ÜNÏ@Exämple.com").as_deref(),
+            Some("ünï@exämple.com")
+        );
+        assert_eq!(normalise_email("   "), None);
+    }
 }

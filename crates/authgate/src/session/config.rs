@@ -4,6 +4,12 @@ use crate::config::{ConfigError, ConfigProblem};
 use serde::Deserialize;
 use std::time::Duration;
 
+/// The least `refresh_lease`: 3 × the default HTTP total timeout (5 s) plus [`LEASE_MARGIN`].
+pub(crate) const MIN_REFRESH_LEASE: Duration = Duration::from_secs(20);
+/// How long before the lease ends a refresh's provider call is abandoned, leaving time to
+/// store the result.
+pub(crate) const LEASE_MARGIN: Duration = Duration::from_secs(5);
+
 /// `[session]`: how long sessions live and when provider tokens are refreshed.
 ///
 /// ```toml
@@ -24,6 +30,13 @@ pub struct SessionConfig {
     /// 60 seconds.
     #[serde(with = "humantime_serde")]
     pub refresh_before: Duration,
+    /// How long one refresh may hold the session's refresh lease (across instances). Must
+    /// cover the whole refresh: up to three provider calls (metadata, token endpoint, JWKS),
+    /// so at least 3 × the HTTP client's total timeout plus a margin; the provider call is cut
+    /// off 5 seconds before the lease ends so the new tokens are stored while it is still
+    /// held. Defaults to 60 seconds; at least 20 seconds.
+    #[serde(with = "humantime_serde")]
+    pub refresh_lease: Duration,
     /// How often expired sessions, sign-in transactions and replay entries are swept.
     /// Defaults to 5 minutes.
     #[serde(with = "humantime_serde")]
@@ -40,6 +53,7 @@ impl Default for SessionConfig {
             idle_timeout: Duration::from_secs(8 * 3600),
             absolute_timeout: Duration::from_secs(7 * 24 * 3600),
             refresh_before: Duration::from_secs(60),
+            refresh_lease: Duration::from_secs(60),
             sweep_interval: Duration::from_secs(300),
             insecure_http_cookies: false,
         }
@@ -61,6 +75,12 @@ impl SessionConfig {
         }
         if self.absolute_timeout.is_zero() {
             push("session.absolute_timeout", "must be more than zero");
+        }
+        if self.refresh_lease < MIN_REFRESH_LEASE {
+            push(
+                "session.refresh_lease",
+                "must be at least 20s (3 × the HTTP total timeout plus a margin)",
+            );
         }
         if self.sweep_interval.is_zero() {
             push("session.sweep_interval", "must be more than zero");
@@ -126,6 +146,20 @@ mod tests {
         assert_eq!(c.idle_timeout, Duration::from_secs(1800));
         assert_eq!(c.absolute_timeout, Duration::from_secs(7 * 24 * 3600));
         assert!(toml::from_str::<SessionConfig>("idle = \"30m\"").is_err());
+    }
+
+    #[test]
+    fn a_short_refresh_lease_is_refused() {
+        let config = SessionConfig {
+            refresh_lease: Duration::from_secs(5),
+            ..SessionConfig::default()
+        };
+        let error = config
+            .validate(&url::Url::parse("https://a.example").unwrap())
+            .unwrap_err();
+        assert_eq!(error.problems[0].path, "session.refresh_lease");
+        let c: SessionConfig = toml::from_str("refresh_lease = \"2m\"").unwrap();
+        assert_eq!(c.refresh_lease, Duration::from_secs(120));
     }
 
     #[test]

@@ -68,7 +68,9 @@ impl CookiePolicy {
         self.set(&self.login, value.expose_secret(), max_age)
     }
 
-    /// `Set-Cookie` deleting the sign-in cookie.
+    /// `Set-Cookie` deleting the sign-in cookie. Unused by the endpoints: the binding cookie
+    /// expires with its `Max-Age` (other tabs may still need it).
+    #[cfg(test)]
     pub(crate) fn clear_login(&self) -> String {
         self.set(&self.login, "", 0)
     }
@@ -97,6 +99,10 @@ impl CookiePolicy {
 }
 
 /// Every value of cookie `name` across all `Cookie` headers (RFC 6265 §5.4 order).
+///
+/// Works on the raw bytes: a header with obs-text (non-ASCII) bytes in some other cookie must
+/// not hide ours (a lock-out). Pairs are split on `;` and trimmed, names compared bytewise;
+/// only values that are valid UTF-8 come back (callers still check they are well-formed).
 fn values<'a, 'n>(
     headers: &'a HeaderMap,
     name: &'n str,
@@ -104,11 +110,14 @@ fn values<'a, 'n>(
     headers
         .get_all(COOKIE)
         .iter()
-        .filter_map(|h| h.to_str().ok())
-        .flat_map(|h| h.split(';'))
+        .flat_map(|h| h.as_bytes().split(|b| *b == b';'))
         .filter_map(move |pair| {
-            let (n, v) = pair.trim().split_once('=')?;
-            (n == name).then_some(v)
+            let pair = pair.trim_ascii();
+            let at = pair.iter().position(|b| *b == b'=')?;
+            let (n, v) = (pair.get(..at)?, pair.get(at + 1..)?);
+            (n == name.as_bytes())
+                .then(|| std::str::from_utf8(v).ok())
+                .flatten()
         })
 }
 

@@ -36,11 +36,17 @@
 //! - **Opaque, server-side (BCP-55, BCP-56).** The cookie is 256 random bits; the store keeps
 //!   their SHA-256. A garbage, truncated or oversized cookie is no session, never an error.
 //! - **Fixation (BCP-58, BCP-59).** Every sign-in creates a new session; the session of any
-//!   cookie the browser presented is deleted when a sign-in starts and when it completes.
+//!   cookie the browser presented is deleted once a sign-in has begun (an unknown provider or
+//!   a provider outage leaves it alone) and again when it completes.
+//! - **Two tabs (BCP-03).** A sign-in start reuses the browser's binding cookie, and the
+//!   callback leaves it to expire, so concurrent sign-ins in one browser all complete.
 //! - **Logout CSRF (BCP-61).** Logout is a `POST` with a token bound to the session cookie and
 //!   a same-origin `Origin`/`Sec-Fetch-Site` check; `GET /auth/logout` only shows a form.
 //! - **Refresh (BCP-45, BCP-47).** One refresh per session at a time, in process and across
-//!   instances (a store lease); `invalid_grant` ends the session.
+//!   instances (a store lease of `refresh_lease`, the provider call cut off before it ends);
+//!   `invalid_grant` ends the session. A session without a refresh token is never due.
+//! - **Logout** ends the session locally and answers at once; provider tokens are revoked in
+//!   the background, concurrently, within one deadline.
 //! - **Pages (BCP-13, BCP-48, BCP-73).** Inline HTML only, every value escaped, `CSP
 //!   frame-ancestors 'none'`, `no-store`, `no-referrer`; failures show a generic text.
 //! - **`/auth/me`** returns the logout CSRF token (for scripts that sign out with `fetch`): never
@@ -58,6 +64,7 @@ mod current;
 mod endpoints;
 mod error;
 mod layer;
+mod lease;
 mod pages;
 mod principal;
 mod refresh;

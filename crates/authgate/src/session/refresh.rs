@@ -4,23 +4,17 @@
 //! until the access token expires, then fails closed (BCP-45).
 
 use super::cookie::new_value;
-use super::{SessionError, Sessions, tokens};
-use crate::login::{ProviderTokens, RefreshError};
+use super::{SessionError, Sessions};
+use crate::login::ProviderTokens;
 use authgate_core::UnixTime;
 use authgate_core::store::{Session, TokenHash};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-/// How long a refresh lease is held at most (a crashed holder frees it after this).
-const LEASE: Duration = Duration::from_secs(30);
-/// How often, and how many times, a request whose access token has expired re-reads a
-/// session another instance is refreshing.
-const WAIT_STEP: Duration = Duration::from_millis(100);
-const WAIT_STEPS: u32 = 50;
 /// After a transient failure, a session whose access token is still valid is not refreshed
 /// again for this long (no refresh storm against a provider that is down).
-const RETRY_AFTER: Duration = Duration::from_secs(30);
+pub(super) const RETRY_AFTER: Duration = Duration::from_secs(30);
 
 type Gate = Arc<tokio::sync::Mutex<()>>;
 
@@ -29,7 +23,7 @@ pub(crate) struct RefreshFlights {
     gates: Mutex<HashMap<TokenHash, Gate>>,
     /// Sessions whose last refresh failed transiently, and when to try again.
     retry_at: Mutex<HashMap<TokenHash, UnixTime>>,
-    holder: String,
+    pub(super) holder: String,
 }
 
 impl Default for RefreshFlights {
@@ -50,13 +44,13 @@ impl RefreshFlights {
     }
 
     /// Whether a refresh of `key` is held back after a recent transient failure.
-    fn backing_off(&self, key: &TokenHash, now: UnixTime) -> bool {
+    pub(super) fn backing_off(&self, key: &TokenHash, now: UnixTime) -> bool {
         let retry_at = self.retry_at.lock().unwrap_or_else(PoisonError::into_inner);
         retry_at.get(key).is_some_and(|at| now < *at)
     }
 
     /// Records the outcome of a refresh: a transient failure holds the next try back.
-    fn record(&self, key: &TokenHash, retry_at: Option<UnixTime>) {
+    pub(super) fn record(&self, key: &TokenHash, retry_at: Option<UnixTime>) {
         let mut map = self.retry_at.lock().unwrap_or_else(PoisonError::into_inner);
         match retry_at {
             Some(at) => map.insert(*key, at),
@@ -87,21 +81,19 @@ impl Sessions {
         // On its own task: a request dropped mid-refresh (client gone) must not lose the
         // rotated refresh token the provider already issued.
         let this = self.clone();
-        tokio::spawn(async move { this.refresh_gated(session, now).await })
+        tokio::spawn(async move { this.refresh_gated(session).await })
             .await
             .unwrap_or_else(|e| Err(SessionError::Store(format!("refresh task failed: {e}"))))
     }
 
     /// One refresh per session in this process; whoever waited re-reads the session first.
-    async fn refresh_gated(
-        &self,
-        session: Session,
-        now: UnixTime,
-    ) -> Result<Option<Session>, SessionError> {
+    async fn refresh_gated(&self, session: Session) -> Result<Option<Session>, SessionError> {
         let flights = &self.inner.flights;
         let gate = flights.gate(&session.key);
         let result = {
             let _turn = gate.lock().await;
+            // Waiting for the gate took time: read the clock again.
+            let now = self.inner.clock.now();
             // Whoever held the gate before us may have refreshed already: re-read.
             match self.inner.stores.sessions.session(&session.key, now).await {
                 Ok(Some(fresh)) if self.held_back(&fresh, now) => Ok(Some(fresh)),
@@ -123,125 +115,27 @@ impl Sessions {
     }
 
     /// Whether the session's access token is within `refresh_before` of expiring.
-    fn refresh_due(&self, session: &Session, now: UnixTime) -> bool {
+    pub(super) fn refresh_due(&self, session: &Session, now: UnixTime) -> bool {
         let before = i64::try_from(self.inner.config.refresh_before.as_secs()).unwrap_or(i64::MAX);
         match (&session.tokens, session.tokens_expire_at) {
             (Some(_), Some(expires)) => now.0 >= expires.0.saturating_sub(before),
             _ => false,
         }
     }
-
-    /// Refreshes under the store lease; a request that loses the lease to another instance
-    /// waits for that instance's result.
-    async fn refresh_leased(
-        &self,
-        session: Session,
-        now: UnixTime,
-    ) -> Result<Option<Session>, SessionError> {
-        let store = &self.inner.stores.sessions;
-        let holder = &self.inner.flights.holder;
-        if !store
-            .try_lease_refresh(&session.key, holder, now, now.plus(LEASE))
-            .await?
-        {
-            return self.await_other_instance(session, now).await;
-        }
-        let old = session
-            .tokens
-            .as_deref()
-            .and_then(|blob| tokens::open(&self.inner.keys, &session.key, blob));
-        let Some(old) = old else {
-            tracing::warn!(session = ?session.key, "the sealed provider tokens do not open; ending the session");
-            store.delete_session(&session.key).await?;
-            return Ok(None);
-        };
-        if old.refresh_token.is_none() {
-            // Nothing to refresh with: the session lives on its own timeouts.
-            store.release_refresh_lease(&session.key, holder).await?;
-            return Ok(Some(session));
-        }
-        let outcome = self.inner.login.refresh(&session.provider, &old).await;
-        self.settle(session, old, outcome, now).await
-    }
-
-    /// Stores refreshed tokens, or ends or keeps the session after a failure.
-    async fn settle(
-        &self,
-        session: Session,
-        old: ProviderTokens,
-        outcome: Result<ProviderTokens, RefreshError>,
-        now: UnixTime,
-    ) -> Result<Option<Session>, SessionError> {
-        let store = &self.inner.stores.sessions;
-        let flights = &self.inner.flights;
-        let holder = &flights.holder;
-        let transient = matches!(outcome, Err(RefreshError::Transient(_)));
-        flights.record(&session.key, transient.then(|| now.plus(RETRY_AFTER)));
-        match outcome {
-            Ok(new) => {
-                let new = merge(old, new);
-                let blob = tokens::seal(&self.inner.keys, &session.key, &new);
-                let stored = store
-                    .store_refreshed_tokens(&session.key, holder, now, &blob, new.expires_at)
-                    .await?;
-                if !stored {
-                    tracing::warn!(session = ?session.key, "refresh lease lost before the tokens were stored");
-                }
-                Ok(store.session(&session.key, now).await?)
-            }
-            Err(RefreshError::Fatal(why)) => {
-                tracing::info!(session = ?session.key, provider = %session.provider, why = %why, "provider refused the refresh; ending the session");
-                store.delete_session(&session.key).await?;
-                Ok(None)
-            }
-            Err(RefreshError::Transient(why)) => {
-                tracing::warn!(session = ?session.key, provider = %session.provider, why = %why, "token refresh failed; will retry");
-                store.release_refresh_lease(&session.key, holder).await?;
-                Ok(still_valid(session, now))
-            }
-        }
-    }
-
-    /// Another instance holds the lease. While the access token is valid the session is used
-    /// as is; once it has expired, wait (bounded) for the other instance to store new tokens.
-    async fn await_other_instance(
-        &self,
-        session: Session,
-        now: UnixTime,
-    ) -> Result<Option<Session>, SessionError> {
-        let mut current = session;
-        for _ in 0..WAIT_STEPS {
-            if token_live(&current, now) {
-                return Ok(Some(current));
-            }
-            tokio::time::sleep(WAIT_STEP).await;
-            match self
-                .inner
-                .stores
-                .sessions
-                .session(&current.key, now)
-                .await?
-            {
-                Some(s) => current = s,
-                None => return Ok(None),
-            }
-        }
-        Ok(still_valid(current, now))
-    }
 }
 
 /// The session while its access token has not expired, else `None` (fail closed).
-fn still_valid(session: Session, now: UnixTime) -> Option<Session> {
+pub(super) fn still_valid(session: Session, now: UnixTime) -> Option<Session> {
     token_live(&session, now).then_some(session)
 }
 
 /// Whether the session's access token (if it has one with an expiry) is unexpired at `now`.
-fn token_live(session: &Session, now: UnixTime) -> bool {
+pub(super) fn token_live(session: &Session, now: UnixTime) -> bool {
     session.tokens_expire_at.is_none_or(|expires| now < expires)
 }
 
 /// New tokens, keeping the old refresh and ID tokens when the provider sent none.
-fn merge(old: ProviderTokens, new: ProviderTokens) -> ProviderTokens {
+pub(super) fn merge(old: ProviderTokens, new: ProviderTokens) -> ProviderTokens {
     ProviderTokens {
         refresh_token: new.refresh_token.or(old.refresh_token),
         id_token: new.id_token.or(old.id_token),

@@ -35,7 +35,13 @@ impl Sessions {
             idle_expires_at: now.plus(config.idle_timeout).min(absolute),
             absolute_expires_at: absolute,
             tokens: Some(sealed),
-            tokens_expire_at: done.tokens.expires_at,
+            // Without a refresh token nothing can be refreshed: no refresh is ever due, and
+            // the session lives on its own timeouts.
+            tokens_expire_at: done
+                .tokens
+                .refresh_token
+                .as_ref()
+                .and(done.tokens.expires_at),
         };
         self.inner.stores.sessions.create_session(&session).await?;
         tracing::info!(session = ?session.key, user = %session.user_id, provider = %session.provider, "session started");

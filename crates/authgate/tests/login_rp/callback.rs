@@ -37,6 +37,13 @@ async fn bcp08_foreign_state() {
             .await,
     );
     assert!(why.contains("another browser"), "{why}");
+    assert_eq!(rp.code_redemptions(), 0);
+    // My attempt with their state did not burn their transaction: their browser completes it.
+    rp.login
+        .complete("oidc", &theirs.query, Some(&theirs.binding()))
+        .await
+        .unwrap();
+    assert_eq!(rp.code_redemptions(), 1);
     // A state nobody issued.
     let forged = mine.with("state", Some("x".repeat(43).as_str()));
     invalid_callback(
@@ -44,7 +51,7 @@ async fn bcp08_foreign_state() {
             .complete("oidc", &forged, Some(&mine.binding()))
             .await,
     );
-    assert_eq!(rp.code_redemptions(), 0);
+    assert_eq!(rp.code_redemptions(), 1);
 }
 
 #[tokio::test]

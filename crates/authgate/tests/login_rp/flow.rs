@@ -237,3 +237,54 @@ async fn bcp51_debug_output_carries_no_secret() {
         assert!(!printed.contains(&secret));
     }
 }
+
+#[tokio::test]
+async fn bcp03_two_tabs_share_the_binding_and_both_complete() {
+    let rp = Rp::start().await;
+    let first = rp.login.begin_in_browser("oidc", None, None).await.unwrap();
+    let binding = first.browser_binding.expose_secret().to_owned();
+    let second = rp
+        .login
+        .begin_in_browser("oidc", None, Some(&binding))
+        .await
+        .unwrap();
+    assert_eq!(second.browser_binding.expose_secret(), binding);
+    assert_ne!(
+        query(&first.redirect_to, "state"),
+        query(&second.redirect_to, "state")
+    );
+    let q1 = rp.follow(&first, "oidc", None).await;
+    let q2 = rp.follow(&second, "oidc", None).await;
+    // The second tab finishes first; the first tab still completes with the same cookie.
+    rp.login
+        .complete("oidc", &q2, Some(&binding))
+        .await
+        .unwrap();
+    rp.login
+        .complete("oidc", &q1, Some(&binding))
+        .await
+        .unwrap();
+    assert_eq!(rp.code_redemptions(), 2);
+}
+
+#[tokio::test]
+async fn bcp03_malformed_existing_binding_is_replaced() {
+    let rp = Rp::start().await;
+    let long = "a".repeat(44);
+    for bad in [
+        "",
+        "short",
+        "a+b/c=",
+        long.as_str(),
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.",
+    ] {
+        let begin = rp
+            .login
+            .begin_in_browser("oidc", None, Some(bad))
+            .await
+            .unwrap();
+        let fresh = begin.browser_binding.expose_secret();
+        assert_ne!(fresh, bad);
+        assert_eq!(fresh.len(), 43, "{bad}");
+    }
+}

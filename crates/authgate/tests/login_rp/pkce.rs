@@ -117,5 +117,9 @@ async fn metadata_outage_is_unavailable_then_recovers() {
     let err = rp.login.begin("okta", None).await.unwrap_err();
     assert!(matches!(err, LoginError::Unavailable(_)), "{err:?}");
     rp.idp().set_fault_for(Flavor::Okta, Fault::None);
+    // Within the first backoff (1 s) the failure stands without a new fetch.
+    let err = rp.login.begin("okta", None).await.unwrap_err();
+    assert!(matches!(err, LoginError::Unavailable(_)), "{err:?}");
+    rp.clock.advance(std::time::Duration::from_secs(1));
     rp.login.begin("okta", None).await.unwrap();
 }

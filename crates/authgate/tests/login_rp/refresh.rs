@@ -55,6 +55,56 @@ async fn bcp46_refreshed_id_token_with_another_subject_is_refused() {
 }
 
 #[tokio::test]
+async fn bcp45_client_errors_are_transient() {
+    let rp = Rp::start().await;
+    let done = rp.sign_in("okta", None).await.unwrap();
+    let token = Endpoint::Token;
+    for fault in [
+        Fault::Body(r#"{"error":"invalid_client"}"#.into()),
+        Fault::Body(r#"{"error":"unauthorized_client"}"#.into()),
+        Fault::Body(r#"{"error":"temporarily_unavailable"}"#.into()),
+        Fault::Status(401),
+        Fault::Status(403),
+    ] {
+        rp.idp()
+            .set_endpoint_fault(Some(Flavor::Okta), token, fault);
+        let err = rp.login.refresh("okta", &done.tokens).await.unwrap_err();
+        assert!(matches!(err, RefreshError::Transient(_)), "{err:?}");
+    }
+    rp.idp()
+        .set_endpoint_fault(Some(Flavor::Okta), token, Fault::None);
+    rp.login.refresh("okta", &done.tokens).await.unwrap();
+}
+
+async fn refused_with(fault: Fault) {
+    let rp = Rp::start().await;
+    let done = rp.sign_in("oidc", None).await.unwrap();
+    rp.idp()
+        .set_endpoint_fault(Some(Flavor::Oidc), Endpoint::Token, fault);
+    let err = rp.login.refresh("oidc", &done.tokens).await.unwrap_err();
+    assert!(matches!(err, RefreshError::Fatal(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn bcp46_refreshed_id_token_with_another_issuer_is_refused() {
+    refused_with(Fault::IdTokenClaim {
+        name: "iss".into(),
+        value: Some("https://evil.example.com".into()),
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bcp46_refreshed_id_token_for_another_audience_is_refused() {
+    refused_with(Fault::IdTokenAudience("another-client".into())).await;
+}
+
+#[tokio::test]
+async fn bcp46_refreshed_id_token_with_a_new_azp_is_refused() {
+    refused_with(Fault::IdTokenAzp(Flavor::Oidc.client_id().to_owned())).await;
+}
+
+#[tokio::test]
 async fn refresh_without_a_refresh_token_is_fatal() {
     let rp = Rp::start().await;
     let mut done = rp.sign_in("oidc", None).await.unwrap();

@@ -31,7 +31,7 @@ async fn assert_all_default(rp: &Rp, payloads: &[String]) {
 }
 
 /// The BCP-18/19/20 corpus (oauth2-proxy validator tests, mod_auth_openidc payload list),
-/// plus each one with its `/` and `\` percent-encoded once and twice.
+/// plus each one with its `/` and `\` percent-encoded once, twice, three and four times.
 fn open_redirects() -> Vec<String> {
     let base = [
         "//evil.com",
@@ -82,6 +82,10 @@ fn open_redirects() -> Vec<String> {
         all.push(s.replace('\\', "%5c"));
         all.push(s.replace('/', "%252f").replacen("%252f", "/", 1));
         all.push(s.replace('\\', "%255c"));
+        all.push(s.replace('/', "%25252f").replacen("%25252f", "/", 1));
+        all.push(s.replace('\\', "%25255c"));
+        all.push(s.replace('/', "%2525252f").replacen("%2525252f", "/", 1));
+        all.push(s.replace('\\', "%2525255c"));
     }
     all.retain(|s| s != "/");
     all
@@ -91,6 +95,49 @@ fn open_redirects() -> Vec<String> {
 async fn bcp18_open_redirect_payloads() {
     let rp = rp().await;
     assert_all_default(&rp, &open_redirects()).await;
+}
+
+#[tokio::test]
+async fn bcp20_layered_encodings_and_mod_auth_openidc_payloads() {
+    let rp = rp().await;
+    let payloads: Vec<String> = [
+        // Every decoded layer is checked, however deep (the third layer used to pass).
+        "/%25252f%25252fevil.com",
+        "/%2525252f%2525252fevil.com",
+        "/%25255cevil.com",
+        "/%2525255c%2525255cevil.com",
+        "/%252525252f%252525252fevil.com",
+        "/%25252e%25252e/%25252e%25252e//evil.com",
+        "/%2525252e%2525252e%2525252fevil.com",
+        "/%25250d%25250aSet-Cookie:x=1",
+        "/%252509/evil.com",
+        "/%25252500/evil.com",
+        // mod_auth_openidc's open-redirect list (oidc_validate_redirect_url tests).
+        "/%09/evil.com",
+        "/%5c%5cevil.com",
+        "/%2f%5cevil.com",
+        "/%5c/evil.com",
+        "/%2e%2e/%2f%2fevil.com",
+        "/%2e/%2f/evil.com",
+        "/%C0%AF%C0%AFevil.com",
+        "/%u002f%u002fevil.com",
+        "/%",
+        "/%2",
+        "/%25",
+        "https://app.example.com%2f@evil.com/",
+        "https://evil.com%23.docs.example.com/",
+        "https://evil.com\\@docs.example.com/",
+        "https://evil.com?@docs.example.com/",
+        "https:///evil.com",
+        "http:/\\/evil.com",
+        ":/evil.com",
+        "%2f%2fevil.com",
+        "%2525252f%2525252fevil.com",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    assert_all_default(&rp, &payloads).await;
 }
 
 #[tokio::test]

@@ -54,13 +54,10 @@ async fn bcp48_bcp49_callback_redirects_to_a_clean_url_with_safe_headers_and_coo
     );
     let value = browser.cookie("authgate").unwrap();
     assert_eq!(value.len(), 43, "256 bits in base64url");
-    let binding = cookies
-        .iter()
-        .find(|c| c.starts_with("authgate-login="))
-        .unwrap();
+    // The binding cookie is left to expire (other tabs may still need it, BCP-03).
     assert!(
-        binding.contains("Max-Age=0"),
-        "binding cookie cleared: {binding}"
+        !cookies.iter().any(|c| c.starts_with("authgate-login=")),
+        "{cookies:?}"
     );
     // The store keeps only the hash of the cookie.
     let session = app.session_of(&browser).await.unwrap();

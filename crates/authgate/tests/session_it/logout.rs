@@ -3,7 +3,7 @@
 
 use crate::browser::{Browser, assert_login_redirect, location, set_cookies};
 use crate::support::App;
-use authgate_devidp::{Flavor, LogoutTokenSpec};
+use authgate_devidp::{Endpoint, Fault, Flavor, LogoutTokenSpec};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -99,10 +99,8 @@ async fn bcp62_logout_ends_the_session_clears_the_cookie_and_revokes() {
         let params: Vec<(String, String)> = end.query_pairs().into_owned().collect();
         assert!(params.iter().any(|(k, _)| k == "id_token_hint"), "{target}");
     }
-    assert!(
-        app.idp().revocation_hits(None) > revoked_before,
-        "provider tokens revoked"
-    );
+    // Revocation runs after the response, in the background.
+    until_revoked(&app, revoked_before).await;
     // Server-side: replaying the old cookie finds nothing.
     let replay = app.browser();
     replay.set_cookie("authgate", &cookie);
@@ -200,4 +198,42 @@ async fn bcp64_backchannel_answers_200_no_store_then_400_on_replay_or_garbage() 
         assert_eq!(refused.headers()["cache-control"], "no-store");
         let _: Value = refused.json().await.unwrap();
     }
+}
+
+/// Waits (real time, bounded) until a revocation has reached the IdP.
+async fn until_revoked(app: &App, before: u64) {
+    for _ in 0..500 {
+        if app.idp().revocation_hits(None) > before {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("provider tokens were not revoked");
+}
+
+#[tokio::test]
+async fn a_hanging_revocation_endpoint_does_not_delay_the_logout() {
+    let app = App::start().await;
+    let browser = app.browser();
+    app.sign_in(&browser, "alice").await;
+    let csrf = csrf_from_page(&browser).await;
+    app.idp()
+        .set_endpoint_fault(Some(Flavor::Oidc), Endpoint::Revocation, Fault::Hang);
+    let before = app.idp().revocation_hits(None);
+    let origin = app.base.clone();
+    let form = [("csrf", csrf.as_str())];
+    let headers = [
+        ("origin", origin.as_str()),
+        ("sec-fetch-site", "same-origin"),
+    ];
+    let logout = browser.post_form("/auth/logout", &form, &headers);
+    // The HTTP client's total timeout is 2 s: a logout that waited for the revocation would
+    // take that long.
+    let response = tokio::time::timeout(std::time::Duration::from_millis(1500), logout)
+        .await
+        .expect("the 303 does not wait for the revocation");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(browser.cookie("authgate").is_none());
+    until_revoked(&app, before).await;
+    assert_login_redirect(&browser.get("/app").await);
 }

@@ -48,13 +48,23 @@ impl App {
     }
 
     pub(crate) async fn start_with(config: SessionConfig) -> App {
+        Self::start_custom(config, |_| {}).await
+    }
+
+    /// Like [`App::start_with`], with the sign-in provider's configuration adjusted.
+    pub(crate) async fn start_custom(
+        config: SessionConfig,
+        adjust: impl FnOnce(&mut ProviderConfig),
+    ) -> App {
         let running = DevIdp::start_loopback().await.unwrap();
         let clock = FixedClock::at_system_now();
         running.idp.set_clock(Arc::new(clock.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        let mut provider = provider(&running.idp);
+        adjust(&mut provider);
         let auth = AuthConfig {
-            providers: vec![provider(&running.idp)],
+            providers: vec![provider],
             ..AuthConfig::default()
         };
         let http = HttpClient::builder()
@@ -119,6 +129,19 @@ impl App {
             },
             config,
         )
+    }
+
+    /// A second app server over the same store, keys and clock, with its own `Login` (cold
+    /// metadata cache). Returns its base URL; it stops when the handle is aborted.
+    pub(crate) async fn serve_instance(&self) -> (String, tokio::task::JoinHandle<()>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let sessions = self.instance_at(&base, SessionConfig::default());
+        let router = router(&sessions, &self.verifier);
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        (base, server)
     }
 
     pub(crate) fn idp(&self) -> &DevIdp {

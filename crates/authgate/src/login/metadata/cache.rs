@@ -4,8 +4,9 @@
 //! one). The first use after expiry refreshes it; callers arriving meanwhile wait for that one
 //! fetch and share its outcome (single-flight). A failed refresh keeps serving the last good
 //! document, logs a warning and is retried no sooner than a minute later (or the provider's
-//! longer `Retry-After`). With no document yet a failure is returned, and the next use tries
-//! again.
+//! longer `Retry-After`). With no document yet a failure is returned, and uses during a
+//! backoff (1 s, doubling to 60 s, plus up to a quarter of jitter, capped at 60 s; or the
+//! provider's longer `Retry-After`) get that failure again without a fetch.
 
 use super::Metadata;
 use crate::http_client::FetchError;
@@ -20,6 +21,10 @@ const MAX_TTL: Duration = Duration::from_secs(24 * 3600);
 const MIN_TTL: Duration = Duration::from_secs(5 * 60);
 /// Between failed refreshes while a stale document is served.
 const RETRY_INTERVAL: Duration = Duration::from_secs(60);
+/// The first backoff after a failed fetch with no document; it doubles up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF_SECS: u64 = 1;
+/// The longest backoff after failed fetches with no document (jitter included).
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
 /// One provider's metadata with its expiry.
 #[derive(Default)]
@@ -39,6 +44,8 @@ struct State {
     fetches: u64,
     /// The last fetch's error when there was no document to fall back on.
     cold_error: Option<FetchError>,
+    /// Failed fetches in a row with no document (the backoff's exponent).
+    cold_failures: u32,
 }
 
 impl State {
@@ -48,6 +55,27 @@ impl State {
         let fresh = now < *expires;
         let waiting = self.retry_at.is_some_and(|at| now < at);
         (fresh || waiting).then(|| Arc::clone(md))
+    }
+
+    /// With no document, during the backoff after a failure: that failure, without a fetch.
+    fn backing_off(&self, now: UnixTime) -> Option<FetchError> {
+        if self.current.is_some() || self.retry_at.is_none_or(|at| now >= at) {
+            return None;
+        }
+        self.cold_error.clone()
+    }
+}
+
+/// The backoff after the `failures`-th failed fetch in a row with no document: 1 s doubling,
+/// plus up to a quarter of jitter, at most [`MAX_BACKOFF`]; a longer `Retry-After` wins.
+fn cold_backoff(failures: u32, e: &FetchError) -> Duration {
+    let exponent = failures.saturating_sub(1).min(6);
+    let base = FIRST_BACKOFF_SECS.saturating_mul(1 << exponent);
+    let jitter = rand::random_range(0..=base / 4);
+    let wait = Duration::from_secs(base.saturating_add(jitter)).min(MAX_BACKOFF);
+    match e {
+        FetchError::RateLimited(after) => wait.max(*after),
+        _ => wait,
     }
 }
 
@@ -74,6 +102,9 @@ impl MetadataCache {
             if let Some(md) = state.usable(clock.now()) {
                 return Ok(md);
             }
+            if let Some(e) = state.backing_off(clock.now()) {
+                return Err(e);
+            }
             state.fetches
         };
         let _flight = self.flight.lock().await;
@@ -81,6 +112,9 @@ impl MetadataCache {
             let state = self.lock();
             if let Some(md) = state.usable(clock.now()) {
                 return Ok(md);
+            }
+            if let Some(e) = state.backing_off(clock.now()) {
+                return Err(e);
             }
             if state.fetches != seen
                 && let Some(e) = &state.cold_error
@@ -107,11 +141,21 @@ impl MetadataCache {
                 state.current = Some((Arc::clone(&md), now.plus(ttl(max_age))));
                 state.retry_at = None;
                 state.cold_error = None;
+                state.cold_failures = 0;
                 tracing::debug!(provider, "sign-in metadata loaded");
                 Ok(md)
             }
             Err(e) => {
                 let Some((md, _)) = &state.current else {
+                    state.cold_failures = state.cold_failures.saturating_add(1);
+                    let wait = cold_backoff(state.cold_failures, &e);
+                    tracing::warn!(
+                        provider,
+                        error = %e,
+                        retry_in_secs = wait.as_secs(),
+                        "sign-in metadata unavailable; backing off"
+                    );
+                    state.retry_at = Some(now.plus(wait));
                     state.cold_error = Some(e.clone());
                     return Err(e);
                 };

@@ -134,13 +134,58 @@ async fn a_rate_limited_refresh_waits_for_the_longer_retry_after() {
 }
 
 #[tokio::test]
-async fn without_a_document_a_failure_is_returned_and_the_next_use_retries() {
+async fn without_a_document_a_failure_is_returned_and_retried_after_the_backoff() {
     let (cache, clock, source) = setup(None);
     source.fail_with(Some(FetchError::Status(503)));
     assert_eq!(
         get(&cache, &clock, &source).await.unwrap_err(),
         FetchError::Status(503)
     );
+    source.fail_with(None);
+    assert_eq!(
+        get(&cache, &clock, &source).await.unwrap_err(),
+        FetchError::Status(503),
+        "within the backoff the failure is repeated without a fetch"
+    );
+    assert_eq!(source.calls(), 1);
+    clock.advance(Duration::from_secs(1));
+    assert_eq!(get(&cache, &clock, &source).await.unwrap(), "doc-2");
+}
+
+#[tokio::test]
+async fn a_cold_outage_backs_off_exponentially_up_to_a_minute() {
+    let (cache, clock, source) = setup(None);
+    source.fail_with(Some(FetchError::Status(503)));
+    let mut calls = 0;
+    for base in [1u64, 2, 4, 8, 16, 32, 60, 60] {
+        get(&cache, &clock, &source).await.unwrap_err();
+        calls += 1;
+        assert_eq!(source.calls(), calls);
+        // Never sooner than the base, never later than base + a quarter (at most 60 s).
+        clock.advance(Duration::from_secs(base - 1));
+        for _ in 0..5 {
+            get(&cache, &clock, &source).await.unwrap_err();
+        }
+        assert_eq!(
+            source.calls(),
+            calls,
+            "no fetch within the {base} s backoff"
+        );
+        clock.advance(Duration::from_secs((base / 4).min(60 - base) + 1));
+    }
+    get(&cache, &clock, &source).await.unwrap_err();
+    assert_eq!(source.calls(), calls + 1);
+}
+
+#[tokio::test]
+async fn a_cold_rate_limit_honours_retry_after() {
+    let (cache, clock, source) = setup(Some(Duration::from_secs(600)));
+    source.fail_with(Some(FetchError::RateLimited(Duration::from_secs(120))));
+    get(&cache, &clock, &source).await.unwrap_err();
+    clock.advance(Duration::from_secs(119));
+    get(&cache, &clock, &source).await.unwrap_err();
+    assert_eq!(source.calls(), 1);
+    clock.advance(Duration::from_secs(1));
     source.fail_with(None);
     assert_eq!(get(&cache, &clock, &source).await.unwrap(), "doc-2");
 }

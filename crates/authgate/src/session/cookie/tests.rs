@@ -113,3 +113,15 @@ fn a_duplicated_login_cookie_is_refused() {
     let two = format!("{one}; authgate-login={}", b.expose_secret());
     assert_eq!(policy.login_value(&headers(&[&two])), None);
 }
+
+#[test]
+fn a_non_ascii_cookie_does_not_hide_ours() {
+    let policy = CookiePolicy::new(false);
+    let good = new_value();
+    let mut raw = b"pref=caf\xc3\xa9\xff; authgate=".to_vec();
+    raw.extend_from_slice(good.expose_secret().as_bytes());
+    raw.extend_from_slice(b"; x=\x80");
+    let mut h = HeaderMap::new();
+    h.append(COOKIE, HeaderValue::from_bytes(&raw).unwrap());
+    assert_eq!(policy.session_values(&h), vec![good.expose_secret()]);
+}

@@ -2,6 +2,7 @@
 //! back-channel logout (security.md BCP-61, BCP-62, BCP-64).
 
 use super::{set_cookie, single_param};
+use crate::login::ProviderTokens;
 use crate::rejection;
 use crate::session::current::Live;
 use crate::session::{Sessions, csrf, pages, tokens};
@@ -9,11 +10,17 @@ use authgate_core::store::Session;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 use http::header::CACHE_CONTROL;
 use http::{HeaderMap, HeaderValue, StatusCode};
+use std::time::Duration;
 
 /// At most this many sessions have their provider tokens revoked by "sign out everywhere".
 const MAX_REVOKED: usize = 50;
+/// How many revocations run at once.
+const REVOKE_PARALLEL: usize = 8;
+/// All revocations of one logout end within this (they run after the response).
+const REVOKE_DEADLINE: Duration = Duration::from_secs(30);
 
 /// `GET /auth/logout`: a form that posts the logout, never a logout itself (a cross-site
 /// `<img src>` must not sign anyone out).
@@ -135,9 +142,7 @@ impl Sessions {
                 .map_err(|e| store_failed(&e.into()))?;
         }
         tracing::info!(session = ?session.key, user = %session.user_id, everywhere, "signed out");
-        for s in ended.iter().take(MAX_REVOKED) {
-            self.revoke(s).await;
-        }
+        self.revoke_in_background(&ended);
         let id_token = self.open_tokens(&session).and_then(|t| t.id_token);
         let end_session = self
             .inner
@@ -147,14 +152,36 @@ impl Sessions {
         Ok(end_session.map_or_else(|| self.landing(), |u| u.to_string()))
     }
 
-    /// Revokes a session's provider tokens (failures are logged by `Login::revoke`).
-    async fn revoke(&self, session: &Session) {
-        if let Some(t) = self.open_tokens(session) {
-            self.inner.login.revoke(&session.provider, &t).await;
+    /// Revokes the provider tokens of the ended sessions on a spawned task, concurrently
+    /// (at most [`REVOKE_PARALLEL`] at a time) and within one overall [`REVOKE_DEADLINE`]:
+    /// the sessions are already gone locally, so a slow or hanging revocation endpoint never
+    /// delays the logout response. Failures are logged by `Login::revoke`.
+    fn revoke_in_background(&self, ended: &[Session]) {
+        let revocations: Vec<(String, ProviderTokens)> = ended
+            .iter()
+            .take(MAX_REVOKED)
+            .filter_map(|s| Some((s.provider.clone(), self.open_tokens(s)?)))
+            .collect();
+        if revocations.is_empty() {
+            return;
         }
+        let login = self.inner.login.clone();
+        tokio::spawn(async move {
+            let count = revocations.len();
+            let all = futures_util::stream::iter(&revocations)
+                .for_each_concurrent(REVOKE_PARALLEL, |(provider, tokens)| {
+                    login.revoke(provider, tokens)
+                });
+            if tokio::time::timeout(REVOKE_DEADLINE, all).await.is_err() {
+                tracing::warn!(
+                    count,
+                    "token revocation at logout did not finish in time; abandoned"
+                );
+            }
+        });
     }
 
-    fn open_tokens(&self, session: &Session) -> Option<crate::login::ProviderTokens> {
+    fn open_tokens(&self, session: &Session) -> Option<ProviderTokens> {
         let blob = session.tokens.as_deref()?;
         tokens::open(&self.inner.keys, &session.key, blob)
     }

@@ -18,15 +18,35 @@ pub(super) async fn chooser(
     pages::chooser(&sessions.inner.login.providers(), return_to.as_deref())
 }
 
-/// `GET /auth/{provider}/login?return_to=`: ends any session the browser presented
-/// (BCP-59), starts the transaction, sets the binding cookie and sends the browser to the
+/// `GET /auth/{provider}/login?return_to=`: starts the transaction (reusing the browser's
+/// binding cookie, so two tabs signing in at once both complete: BCP-03), sets the binding
+/// cookie, ends any session the browser presented (BCP-59) and sends the browser to the
 /// provider.
+///
+/// The presented session ends only once the new transaction has begun: an unknown provider or
+/// a provider outage leaves it alone (a cross-site link to `/auth/nope/login` must not sign
+/// anyone out).
 pub(super) async fn begin(
     State(sessions): State<Sessions>,
     Path(provider): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
+    let cookies = &sessions.inner.cookies;
+    let return_to = query.and_then(|q| single_param(q.as_bytes(), "return_to"));
+    let begun = sessions
+        .inner
+        .login
+        .begin_in_browser(
+            &provider,
+            return_to.as_deref(),
+            cookies.login_value(&headers),
+        )
+        .await;
+    let begun = match begun {
+        Ok(begun) => begun,
+        Err(e) => return failure(&provider, &e),
+    };
     let presented = match sessions.end_presented(&headers).await {
         Ok(presented) => presented,
         Err(e) => {
@@ -34,32 +54,25 @@ pub(super) async fn begin(
             return unavailable();
         }
     };
-    let return_to = query.and_then(|q| single_param(q.as_bytes(), "return_to"));
-    let begun = sessions
-        .inner
-        .login
-        .begin(&provider, return_to.as_deref())
-        .await;
-    let mut response = match begun {
-        Ok(begun) => {
-            let mut response = rejection::see_other(begun.redirect_to.as_str());
-            let cookie = sessions.inner.cookies.set_login(
-                &begun.browser_binding,
-                sessions.inner.login.state_ttl().as_secs(),
-            );
-            set_cookie(&mut response, &cookie);
-            response
-        }
-        Err(e) => failure(&provider, &e),
-    };
+    let mut response = rejection::see_other(begun.redirect_to.as_str());
+    let ttl = sessions.inner.login.state_ttl().as_secs();
+    set_cookie(
+        &mut response,
+        &cookies.set_login(&begun.browser_binding, ttl),
+    );
     if presented {
-        set_cookie(&mut response, &sessions.inner.cookies.clear_session());
+        set_cookie(&mut response, &cookies.clear_session());
     }
     response
 }
 
 /// `GET /auth/{provider}/callback`: completes the sign-in, starts a new session and sends
 /// the browser to a clean URL with 303 (BCP-49, BCP-72), or shows a generic failure page.
+///
+/// The binding cookie is left to expire with its `Max-Age` (the transaction TTL), never
+/// cleared here: the same value binds every transaction this browser has in flight (one per
+/// tab, BCP-03), so clearing it when one tab finishes would break the others. It is useless
+/// on its own: the transaction it binds is single-use and deleted at completion.
 pub(super) async fn callback(
     State(sessions): State<Sessions>,
     Path(provider): Path<String>,
@@ -74,7 +87,7 @@ pub(super) async fn callback(
         .login
         .complete(&provider, raw_query, binding)
         .await;
-    let mut response = match completed {
+    match completed {
         Err(e) => failure(&provider, &e),
         Ok(done) => {
             let return_to = done.return_to.clone();
@@ -91,9 +104,7 @@ pub(super) async fn callback(
                 }
             }
         }
-    };
-    set_cookie(&mut response, &cookies.clear_login());
-    response
+    }
 }
 
 /// The page for a failed sign-in step: a fixed text per kind, the detail only in the log
