@@ -48,7 +48,7 @@
 //! - **Logout** ends the session locally and answers at once; provider tokens are revoked in
 //!   the background, concurrently, within one deadline.
 //! - **Pages (BCP-13, BCP-48, BCP-73).** Inline HTML only, every value escaped, `CSP
-//!   frame-ancestors 'none'`, `no-store`, `no-referrer`; failures show a generic text.
+//!   frame-ancestors 'none'`, `no-store`, `Referrer-Policy: same-origin` (the callback's redirect: `no-referrer`); failures show a generic text.
 //! - **`/auth/me`** returns the logout CSRF token (for scripts that sign out with `fetch`): never
 //!   put `/auth/*` behind a CORS policy that allows credentials.
 //!
