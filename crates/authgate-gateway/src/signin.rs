@@ -2,11 +2,12 @@
 //! dispatching `/auth/*` (except `/auth/verify`) to its endpoints.
 //!
 //! With sign-in configured (a provider with `login = true`) the gateway owns `/auth/*`:
-//! `/auth/login`, `/auth/{provider}/login`, `/auth/{provider}/callback`, `/auth/logout`,
-//! `/auth/logged-out`, `/auth/me` and `/auth/backchannel-logout` are answered by
-//! [`Sessions::router`], other `/auth/*` paths with 404. Without sign-in these paths reach the
-//! proxy like any other. The start and the callback of a sign-in, and back-channel logout,
-//! spend the `auth_endpoints_per_minute` budget of the client IP.
+//! `/auth/login`, `/auth/{provider}/login`, `/auth/{provider}/callback`,
+//! `/auth/{provider}/link`, `/auth/logout`, `/auth/logged-out`, `/auth/me` and
+//! `/auth/backchannel-logout` are answered by [`Sessions::router`], other `/auth/*` paths with
+//! 404. Without sign-in these paths reach the proxy like any other. The start and the callback
+//! of a sign-in, account linking, and back-channel logout, spend the
+//! `auth_endpoints_per_minute` budget of the client IP.
 
 use crate::app::{BuildError, SharedGateway};
 use crate::config::Config;
@@ -102,13 +103,14 @@ pub(crate) async fn endpoints_or_proxy(
 }
 
 /// The start and the callback of a sign-in (`/auth/{provider}/login`,
-/// `/auth/{provider}/callback`) and back-channel logout.
+/// `/auth/{provider}/callback`), account linking (`/auth/{provider}/link`) and back-channel
+/// logout.
 fn is_rate_limited(path: &str) -> bool {
     let Some(rest) = path.strip_prefix("/auth/") else {
         return false;
     };
     rest == "backchannel-logout"
-        || matches!(rest.split_once('/'), Some((provider, "login" | "callback")) if !provider.is_empty())
+        || matches!(rest.split_once('/'), Some((provider, "login" | "callback" | "link")) if !provider.is_empty())
 }
 
 #[cfg(test)]
@@ -120,6 +122,7 @@ mod tests {
         for path in [
             "/auth/google/login",
             "/auth/oidc/callback",
+            "/auth/okta/link",
             "/auth/backchannel-logout",
         ] {
             assert!(is_rate_limited(path), "{path}");
@@ -130,6 +133,7 @@ mod tests {
             "/auth/logout",
             "/auth//login",
             "/auth/a/b/login",
+            "/auth//link",
         ] {
             assert!(!is_rate_limited(path), "{path}");
         }

@@ -42,6 +42,7 @@ CREATE TABLE login_states (
     nonce TEXT NOT NULL,
     pkce_verifier TEXT NOT NULL,
     return_to TEXT NOT NULL,
+    link_user TEXT,
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL
 );

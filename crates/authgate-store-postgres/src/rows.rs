@@ -91,6 +91,7 @@ pub(crate) fn login_state(row: &PgRow) -> Result<LoginState, StoreError> {
         nonce: SecretString::new(get(row, "nonce")?),
         pkce_verifier: SecretString::new(get(row, "pkce_verifier")?),
         return_to: get(row, "return_to")?,
+        link_user: get::<Option<String>>(row, "link_user")?.map(UserId),
         created_at: time(row, "created_at")?,
         expires_at: time(row, "expires_at")?,
     })

@@ -41,6 +41,7 @@ CREATE TABLE login_states (
     nonce TEXT NOT NULL,
     pkce_verifier TEXT NOT NULL,
     return_to TEXT NOT NULL,
+    link_user TEXT,
     created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL
 );

@@ -12,8 +12,8 @@ impl LoginStateStore for SqliteStore {
     async fn put_login_state(&self, state: &LoginState) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO login_states (key_hash, browser_hash, provider, issuer, nonce, \
-             pkce_verifier, return_to, created_at, expires_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             pkce_verifier, return_to, link_user, created_at, expires_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(state.key.to_hex())
         .bind(state.browser.to_hex())
@@ -22,6 +22,7 @@ impl LoginStateStore for SqliteStore {
         .bind(state.nonce.expose_secret())
         .bind(state.pkce_verifier.expose_secret())
         .bind(&state.return_to)
+        .bind(state.link_user.as_ref().map(|u| u.0.as_str()))
         .bind(state.created_at.0)
         .bind(state.expires_at.0)
         .execute(&self.pool)

@@ -97,6 +97,7 @@ pub fn login_state(secret: &str, expires: i64) -> LoginState {
         nonce: SecretString::new(format!("nonce-{secret}")),
         pkce_verifier: SecretString::new(format!("verifier-{secret}-0123456789abcdef")),
         return_to: "/app/page?x=1".into(),
+        link_user: None,
         created_at: T0,
         expires_at: at(expires),
     }

@@ -92,6 +92,7 @@ macro_rules! conformance_tests {
             roles_of_unknown_user,
             delete_user_cascades_and_spares_others,
             login_state_round_trip,
+            login_state_with_link_user_round_trips,
             login_state_is_single_use,
             login_state_put_twice_conflicts,
             login_state_expired_take_is_none_and_removes,

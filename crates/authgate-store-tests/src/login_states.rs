@@ -1,7 +1,7 @@
 //! `LoginStateStore`: single-use sign-in transactions.
 
 use crate::fixtures::{at, login_state};
-use authgate_core::store::{LoginState, StoreError, Stores, TokenHash};
+use authgate_core::store::{LoginState, StoreError, Stores, TokenHash, UserId};
 
 fn assert_same(got: &LoginState, want: &LoginState) {
     assert_eq!(got.key, want.key);
@@ -14,6 +14,7 @@ fn assert_same(got: &LoginState, want: &LoginState) {
         want.pkce_verifier.expose_secret()
     );
     assert_eq!(got.return_to, want.return_to);
+    assert_eq!(got.link_user, want.link_user);
     assert_eq!(
         (got.created_at, got.expires_at),
         (want.created_at, want.expires_at)
@@ -34,6 +35,25 @@ pub async fn login_state_round_trip(stores: &Stores) {
         .await
         .expect("take");
     assert_same(&taken.expect("some"), &state);
+}
+
+/// An account-linking transaction keeps the user it links to.
+pub async fn login_state_with_link_user_round_trips(stores: &Stores) {
+    let mut state = login_state("link", 600);
+    state.link_user = Some(UserId::random());
+    stores
+        .login_states
+        .put_login_state(&state)
+        .await
+        .expect("put");
+    let taken = stores
+        .login_states
+        .take_login_state(&state.key, &state.browser, at(10))
+        .await
+        .expect("take");
+    let taken = taken.expect("some");
+    assert_same(&taken, &state);
+    assert!(taken.link_user.is_some());
 }
 
 /// A transaction is usable once: the second take is `None`.

@@ -15,6 +15,8 @@ mod callback;
 mod config;
 #[path = "login_rp/flow.rs"]
 mod flow;
+#[path = "login_rp/link.rs"]
+mod link;
 #[path = "login_rp/logout.rs"]
 mod logout;
 #[path = "login_rp/pkce.rs"]

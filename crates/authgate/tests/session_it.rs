@@ -16,8 +16,12 @@ mod browser;
 mod expiry;
 #[path = "session_it/fixation.rs"]
 mod fixation;
+#[path = "session_it/flavors.rs"]
+mod flavors;
 #[path = "session_it/flow.rs"]
 mod flow;
+#[path = "session_it/link.rs"]
+mod link;
 #[path = "session_it/logout.rs"]
 mod logout;
 #[path = "session_it/refresh.rs"]

@@ -66,7 +66,7 @@ pub trait UserStore: Send + Sync {
         identity: &NewIdentity,
         now: UnixTime,
     ) -> StoreResult<Identity>;
-    /// Every identity of a user, oldest first.
+    /// Every identity of a user, oldest first; ties by issuer, then subject (byte order).
     async fn identities(&self, user: &UserId) -> StoreResult<Vec<Identity>>;
     /// Records a sign-in with an identity: stamps `last_login_at` and refreshes the identity's
     /// email facts. `NotFound` when the identity does not exist.

@@ -150,6 +150,9 @@ pub struct LoginState {
     pub pkce_verifier: SecretString,
     /// The validated local path to return to.
     pub return_to: String,
+    /// For an explicit account-linking transaction: the signed-in user the new identity is
+    /// to be linked to. `None` for a sign-in.
+    pub link_user: Option<UserId>,
     /// Creation time.
     pub created_at: UnixTime,
     /// After this the state is refused.

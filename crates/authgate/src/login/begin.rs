@@ -7,7 +7,7 @@ use super::provider::Provider;
 use super::{BeginLogin, LoginError, random};
 use crate::config::ProviderKind;
 use authgate_core::SecretString;
-use authgate_core::store::{LoginState, TokenHash};
+use authgate_core::store::{LoginState, TokenHash, UserId};
 use url::Url;
 
 /// The secrets of one transaction. Only their hashes (state, binding) or the values the
@@ -19,12 +19,13 @@ struct Secrets {
     binding: String,
 }
 
-/// [`super::Login::begin`].
+/// [`super::Login::begin`]; with `link_user`, [`super::Login::begin_link`].
 pub(super) async fn begin(
     inner: &Inner,
     provider: &str,
     return_to: Option<&str>,
     existing_binding: Option<&str>,
+    link_user: Option<&UserId>,
 ) -> Result<BeginLogin, LoginError> {
     let p = inner.provider(provider)?;
     let md = p.metadata(&inner.http).await?;
@@ -48,6 +49,7 @@ pub(super) async fn begin(
         nonce: SecretString::new(secrets.nonce),
         pkce_verifier: SecretString::new(secrets.verifier.unwrap_or_default()),
         return_to: inner.return_to(return_to),
+        link_user: link_user.cloned(),
         created_at: now,
         expires_at: now.plus(inner.config.state_ttl),
     };

@@ -7,7 +7,7 @@
 use super::flow::Inner;
 use super::provider::Provider;
 use super::{CompletedLogin, LoginError, github, id_token, tokens, users};
-use authgate_core::store::{LoginState, TokenHash};
+use authgate_core::store::{LoginState, TokenHash, UserId};
 use std::collections::HashMap;
 
 /// The most bytes of callback query considered (a real one is well under 4 KiB).
@@ -45,12 +45,14 @@ impl Response {
     }
 }
 
-/// [`super::Login::complete`].
+/// [`super::Login::complete`]; with `session` (`Some(the browser's session user, if any)`),
+/// [`super::Login::complete_in_session`].
 pub(super) async fn complete(
     inner: &Inner,
     provider: &str,
     raw_query: &str,
     browser_binding: Option<&str>,
+    session: Option<Option<&UserId>>,
 ) -> Result<CompletedLogin, LoginError> {
     let response = Response::parse(raw_query)?;
     // BCP-07: a response without state answers no transaction.
@@ -77,6 +79,15 @@ pub(super) async fn complete(
         .map_err(|e| LoginError::Store(e.to_string()))?
         .ok_or_else(|| invalid("unknown, used or expired state, or another browser's"))?;
     check_transaction(inner, p, &tx, &response, binding).await?;
+    // A link transaction completes only in the session of the user it links to: checked
+    // before the code is redeemed, so nothing is linked for a browser that changed hands.
+    if let (Some(target), Some(session_user)) = (&tx.link_user, session)
+        && session_user != Some(target)
+    {
+        return Err(invalid(
+            "account-linking transaction of another user than the browser's session",
+        ));
+    }
     let code = response
         .get("code")
         .filter(|c| !c.is_empty())
@@ -87,7 +98,10 @@ pub(super) async fn complete(
     } else {
         id_token::identity(inner, p, &tx, &tokens).await?
     };
-    let user = users::resolve(inner, &identity, now).await?;
+    let (user, linked) = match &tx.link_user {
+        Some(target) => users::link(inner, &identity, target, now).await?,
+        None => (users::resolve(inner, &identity, now).await?, false),
+    };
     Ok(CompletedLogin {
         user,
         provider: p.id().to_owned(),
@@ -97,6 +111,7 @@ pub(super) async fn complete(
         claims: serde_json::Value::Object(identity.claims),
         tokens,
         return_to: tx.return_to,
+        linked,
     })
 }
 

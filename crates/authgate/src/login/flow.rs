@@ -7,7 +7,7 @@ use super::{ProviderTokens, RefreshError, begin, callback, logout, refresh, retu
 use crate::config::{AuthConfig, ConfigError};
 use crate::http_client::HttpClient;
 use crate::verifier::Verifier;
-use authgate_core::store::Stores;
+use authgate_core::store::{Stores, UserId};
 use authgate_core::{Clock, SecretString};
 use std::sync::Arc;
 use url::Url;
@@ -115,7 +115,7 @@ impl Login {
         provider: &str,
         return_to: Option<&str>,
     ) -> Result<BeginLogin, LoginError> {
-        begin::begin(&self.inner, provider, return_to, None).await
+        begin::begin(&self.inner, provider, return_to, None, None).await
     }
 
     /// Like `begin`, but reuses the browser's existing binding value when it sent a
@@ -128,19 +128,65 @@ impl Login {
         return_to: Option<&str>,
         existing_binding: Option<&str>,
     ) -> Result<BeginLogin, LoginError> {
-        begin::begin(&self.inner, provider, return_to, existing_binding).await
+        begin::begin(&self.inner, provider, return_to, existing_binding, None).await
+    }
+
+    /// Starts an explicit account-linking transaction: like
+    /// [`begin_in_browser`](Self::begin_in_browser), but the identity the provider returns
+    /// is linked to `user` (the signed-in user) instead of signing in. Verified-email linking
+    /// never applies to it. The caller must have checked that the request really comes from
+    /// `user` (a live session, a CSRF token, same origin): see the session module.
+    pub async fn begin_link(
+        &self,
+        provider: &str,
+        return_to: Option<&str>,
+        existing_binding: Option<&str>,
+        user: &UserId,
+    ) -> Result<BeginLogin, LoginError> {
+        begin::begin(
+            &self.inner,
+            provider,
+            return_to,
+            existing_binding,
+            Some(user),
+        )
+        .await
     }
 
     /// Completes a sign-in. `raw_query` is the callback's raw query string (duplicated
     /// parameters are refused); `browser_binding` is the binding cookie's value if the browser
     /// sent one.
+    ///
+    /// For a transaction started by [`begin_link`](Self::begin_link) the identity is linked
+    /// to that transaction's user: already linked to it → a sign-in with it; linked to another
+    /// user → [`LoginError::IdentityTaken`] (nothing changes); new → linked
+    /// (`CompletedLogin::linked`). Use [`complete_in_session`](Self::complete_in_session) to
+    /// also require that the browser is still signed in as that user.
     pub async fn complete(
         &self,
         provider: &str,
         raw_query: &str,
         browser_binding: Option<&str>,
     ) -> Result<CompletedLogin, LoginError> {
-        callback::complete(&self.inner, provider, raw_query, browser_binding)
+        callback::complete(&self.inner, provider, raw_query, browser_binding, None)
+            .await
+            .inspect_err(|e| log_refusal("sign-in refused", e))
+    }
+
+    /// Like [`complete`](Self::complete), for a browser presenting a session of
+    /// `session_user` (`None`: no live session). An account-linking transaction is refused
+    /// ([`LoginError::InvalidCallback`]) unless `session_user` is the user it links to, and
+    /// this is checked before the code is redeemed, so nothing is linked for a browser whose
+    /// session changed hands. Sign-in transactions ignore `session_user`.
+    pub async fn complete_in_session(
+        &self,
+        provider: &str,
+        raw_query: &str,
+        browser_binding: Option<&str>,
+        session_user: Option<&UserId>,
+    ) -> Result<CompletedLogin, LoginError> {
+        let expected = Some(session_user);
+        callback::complete(&self.inner, provider, raw_query, browser_binding, expected)
             .await
             .inspect_err(|e| log_refusal("sign-in refused", e))
     }

@@ -7,7 +7,8 @@
 //! transaction's own token endpoint, validates the ID token (OIDC Core §3.1.3.7) through the
 //! same JWKS cache as bearer tokens, checks userinfo `sub`, and resolves the user.
 //! GitHub (plain OAuth 2.0) has no ID token: its user API gives the numeric id and its
-//! primary verified email.
+//! primary verified email. [`Login::begin_link`] starts an explicit account-linking
+//! transaction instead: its completion links the identity to the signed-in user.
 //!
 //! | module | concept |
 //! |---|---|
@@ -125,6 +126,9 @@ pub struct CompletedLogin {
     pub tokens: ProviderTokens,
     /// The validated local path (or allow-listed URL) to return to.
     pub return_to: String,
+    /// Whether this completion linked a new identity to an existing user (an explicit
+    /// account-linking transaction, [`Login::begin_link`]).
+    pub linked: bool,
 }
 
 /// A validated back-channel logout token: end the sessions it names.
@@ -160,6 +164,9 @@ pub enum LoginError {
     /// The user exists but is disabled.
     #[error("user disabled")]
     UserDisabled,
+    /// Account linking: the identity is already linked to another user. Nothing changed.
+    #[error("identity already linked to another user")]
+    IdentityTaken,
     /// The store failed.
     #[error("store: {0}")]
     Store(String),

@@ -1,12 +1,13 @@
 //! Users and identities: the identity key is (issuer, subject), never the email. The first
 //! sign-in with an identity creates its user, unless `link_by_verified_email` links it to the
 //! one existing user with that verified email; later sign-ins find it and record the login.
+//! An explicit account-linking transaction links the identity to the signed-in user instead.
 
 use super::LoginError;
 use super::flow::Inner;
 use super::id_token::Resolved;
 use authgate_core::UnixTime;
-use authgate_core::store::{NewUser, StoreError, User};
+use authgate_core::store::{NewUser, StoreError, User, UserId};
 
 /// The user of `who`, created or linked at the first sign-in. Disabled users are refused.
 pub(super) async fn resolve(
@@ -51,6 +52,63 @@ pub(super) async fn resolve(
         }
         Err(e) => Err(store(e)),
     }
+}
+
+/// An explicit account-linking completion: the identity of `who` belongs to `target` after
+/// it, or nothing changes. Returns the user and whether a new identity was linked. Never
+/// links by email.
+pub(super) async fn link(
+    inner: &Inner,
+    who: &Resolved,
+    target: &UserId,
+    now: UnixTime,
+) -> Result<(User, bool), LoginError> {
+    let users = &inner.stores.users;
+    let user = users
+        .user(target)
+        .await
+        .map_err(store)?
+        .ok_or_else(|| LoginError::InvalidCallback("the account to link to is gone".into()))?;
+    if user.disabled {
+        return Err(LoginError::UserDisabled);
+    }
+    let identity = &who.new_identity;
+    if let Some(owner) = owner_of(inner, who).await? {
+        return if owner == user.id {
+            signed_in(inner, user, who, now).await.map(|u| (u, false))
+        } else {
+            Err(LoginError::IdentityTaken)
+        };
+    }
+    match users.link_identity(&user.id, identity, now).await {
+        Ok(_) => {
+            tracing::info!(user = %user.id, provider = %identity.provider, "identity linked explicitly");
+            Ok((user, true))
+        }
+        // A concurrent sign-in or link took it first: whoever owns it now decides.
+        Err(StoreError::Conflict(_)) => match owner_of(inner, who).await? {
+            Some(owner) if owner == user.id => {
+                signed_in(inner, user, who, now).await.map(|u| (u, false))
+            }
+            _ => Err(LoginError::IdentityTaken),
+        },
+        Err(StoreError::NotFound(_)) => Err(LoginError::InvalidCallback(
+            "the account to link to is gone".into(),
+        )),
+        Err(e) => Err(store(e)),
+    }
+}
+
+/// The user the identity of `who` is linked to, if any.
+async fn owner_of(inner: &Inner, who: &Resolved) -> Result<Option<UserId>, LoginError> {
+    let identity = &who.new_identity;
+    let found = inner
+        .stores
+        .users
+        .user_by_identity(&identity.issuer, &identity.subject)
+        .await
+        .map_err(store)?;
+    Ok(found.map(|(user, _)| user.id))
 }
 
 async fn signed_in(

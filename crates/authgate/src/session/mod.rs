@@ -4,8 +4,9 @@
 //!
 //! [`Sessions`] owns the `/auth/*` endpoints ([`Sessions::router`]): the provider chooser
 //! (`GET /auth/login`), the start and callback of a sign-in (`GET /auth/{provider}/login`,
-//! `GET /auth/{provider}/callback`), logout (`GET`/`POST /auth/logout`, `GET
-//! /auth/logged-out`), `GET /auth/me` and `POST /auth/backchannel-logout`.
+//! `GET /auth/{provider}/callback`), explicit account linking (`GET`/`POST
+//! /auth/{provider}/link`), logout (`GET`/`POST /auth/logout`, `GET /auth/logged-out`), `GET
+//! /auth/me` and `POST /auth/backchannel-logout`.
 //! [`SessionAuthLayer`] protects routes with the session cookie (or, in `any` mode, a bearer
 //! token when one is sent) and puts the [`Principal`] in the request
 //! extensions, where [`Auth`](crate::Auth) reads it.
@@ -42,6 +43,11 @@
 //!   callback leaves it to expire, so concurrent sign-ins in one browser all complete.
 //! - **Logout CSRF (BCP-61).** Logout is a `POST` with a token bound to the session cookie and
 //!   a same-origin `Origin`/`Sec-Fetch-Site` check; `GET /auth/logout` only shows a form.
+//! - **Account linking.** Linking another provider's identity to the signed-in user is a
+//!   `POST` with the same CSRF token and same-origin check as logout (`GET` only shows a
+//!   form: a cross-site link must not attach an attacker's identity to the victim's account),
+//!   and its callback completes only while the browser still presents a session of that user
+//!   (checked before the code is redeemed). An identity of another user is refused.
 //! - **Refresh (BCP-45, BCP-47).** One refresh per session at a time, in process and across
 //!   instances (a store lease of `refresh_lease`, the provider call cut off before it ends);
 //!   `invalid_grant` ends the session. A session without a refresh token is never due.

@@ -48,7 +48,10 @@ pub(crate) fn page(status: StatusCode, title: &str, body: &str) -> Response {
     headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // `same-origin`, not `no-referrer`: under `no-referrer` a browser sends `Origin: null` on
+    // the page's own form POSTs, which the logout CSRF check must refuse (found by the
+    // Chromium test). No referrer ever leaves the site either way.
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     response
 }
 
@@ -92,6 +95,46 @@ pub(crate) fn logout_confirm(csrf: &str, who: Option<&str>) -> Response {
     page(StatusCode::OK, "Sign out", &body)
 }
 
+/// What the account-linking confirmation shows and posts.
+pub(crate) struct LinkForm<'a> {
+    /// The session's CSRF token.
+    pub(crate) csrf: &'a str,
+    /// The provider id (the form's action).
+    pub(crate) provider: &'a str,
+    /// The provider's display name.
+    pub(crate) display_name: &'a str,
+    /// Where to go afterwards, passed through to the POST.
+    pub(crate) return_to: Option<&'a str>,
+    /// Who is signed in.
+    pub(crate) who: Option<&'a str>,
+}
+
+/// `GET /auth/{provider}/link`: the confirmation form (linking is a POST with a CSRF token).
+pub(crate) fn link_confirm(form: &LinkForm<'_>) -> Response {
+    let who = form
+        .who
+        .map_or(String::new(), |w| format!(" as <b>{}</b>", escape(w)));
+    let action = format!("/auth/{}/link", encode(form.provider));
+    let return_to = form.return_to.map_or(String::new(), |r| {
+        format!(
+            "<input type=\"hidden\" name=\"return_to\" value=\"{}\">",
+            escape(r)
+        )
+    });
+    let body = format!(
+        "<h1>Link an account</h1><p>You are signed in{who}.</p>\
+         <p>Sign in with {name} to link that account to this user: afterwards either \
+         sign-in opens the same account.</p>\
+         <form method=\"post\" action=\"{action}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">{return_to}\
+         <button type=\"submit\">Link {name}</button></form>",
+        name = escape(form.display_name),
+        action = escape(&action),
+        csrf = escape(form.csrf),
+    );
+    page(StatusCode::OK, "Link an account", &body)
+}
+
 /// `GET /auth/logged-out`.
 pub(crate) fn logged_out() -> Response {
     let body = "<h1>Signed out</h1><p>You are signed out.</p>\
@@ -127,7 +170,31 @@ mod tests {
         assert_eq!(r.headers()[CONTENT_SECURITY_POLICY], CSP);
         assert_eq!(r.headers()[X_FRAME_OPTIONS], "DENY");
         assert_eq!(r.headers()[CACHE_CONTROL], "no-store");
-        assert_eq!(r.headers()[REFERRER_POLICY], "no-referrer");
+        assert_eq!(r.headers()[REFERRER_POLICY], "same-origin");
+    }
+
+    #[tokio::test]
+    async fn link_confirm_posts_the_csrf_token_and_escapes_values() {
+        let r = link_confirm(&LinkForm {
+            csrf: "tok",
+            provider: "a b",
+            display_name: "<Corp>",
+            return_to: Some("/x?\"y\""),
+            who: Some("<me>"),
+        });
+        assert_eq!(r.headers()[X_FRAME_OPTIONS], "DENY");
+        let body = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();
+        let body = String::from_utf8(body.to_vec()).unwrap();
+        assert!(
+            body.contains("method=\"post\" action=\"/auth/a%20b/link\""),
+            "{body}"
+        );
+        assert!(body.contains("name=\"csrf\" value=\"tok\""), "{body}");
+        assert!(body.contains("value=\"/x?&quot;y&quot;\""), "{body}");
+        assert!(
+            body.contains("Link &lt;Corp&gt;") && body.contains("&lt;me&gt;"),
+            "{body}"
+        );
     }
 
     #[tokio::test]

@@ -56,15 +56,24 @@ impl App {
         config: SessionConfig,
         adjust: impl FnOnce(&mut ProviderConfig),
     ) -> App {
+        Self::start_providers(config, |_, providers| adjust(&mut providers[0])).await
+    }
+
+    /// Like [`App::start_with`], with a chance to adjust or add sign-in providers (the first
+    /// is [`PROVIDER`]).
+    pub(crate) async fn start_providers(
+        config: SessionConfig,
+        adjust: impl FnOnce(&DevIdp, &mut Vec<ProviderConfig>),
+    ) -> App {
         let running = DevIdp::start_loopback().await.unwrap();
         let clock = FixedClock::at_system_now();
         running.idp.set_clock(Arc::new(clock.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let mut provider = provider(&running.idp);
-        adjust(&mut provider);
+        let mut providers = vec![provider(&running.idp)];
+        adjust(&running.idp, &mut providers);
         let auth = AuthConfig {
-            providers: vec![provider],
+            providers,
             ..AuthConfig::default()
         };
         let http = HttpClient::builder()

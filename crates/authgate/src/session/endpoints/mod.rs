@@ -1,5 +1,6 @@
 //! The `/auth/*` endpoints.
 
+mod link;
 mod logout;
 mod me;
 mod signin;
@@ -17,6 +18,7 @@ pub(crate) fn router(sessions: Sessions) -> Router {
         .route("/auth/login", get(signin::chooser))
         .route("/auth/{provider}/login", get(signin::begin))
         .route("/auth/{provider}/callback", get(signin::callback))
+        .route("/auth/{provider}/link", get(link::confirm).post(link::link))
         .route("/auth/logout", get(logout::confirm).post(logout::logout))
         .route("/auth/logged-out", get(logout::logged_out))
         .route("/auth/backchannel-logout", post(logout::backchannel))

@@ -68,6 +68,8 @@ pub(super) async fn begin(
 
 /// `GET /auth/{provider}/callback`: completes the sign-in, starts a new session and sends
 /// the browser to a clean URL with 303 (BCP-49, BCP-72), or shows a generic failure page.
+/// An account-linking transaction is refused unless the browser still presents a session of
+/// the user it links to.
 ///
 /// The binding cookie is left to expire with its `Max-Age` (the transaction TTL), never
 /// cleared here: the same value binds every transaction this browser has in flight (one per
@@ -82,10 +84,18 @@ pub(super) async fn callback(
     let cookies = &sessions.inner.cookies;
     let binding = cookies.login_value(&headers);
     let raw_query = query.as_deref().unwrap_or("");
+    // An account-linking transaction completes only in its user's session.
+    let session_user = match sessions.lookup(&headers, sessions.inner.clock.now()).await {
+        Ok(live) => live.map(|live| live.session.user_id),
+        Err(e) => {
+            tracing::error!(error = %e, "session store failed at sign-in");
+            return unavailable();
+        }
+    };
     let completed = sessions
         .inner
         .login
-        .complete(&provider, raw_query, binding)
+        .complete_in_session(&provider, raw_query, binding, session_user.as_ref())
         .await;
     match completed {
         Err(e) => failure(&provider, &e),
@@ -109,7 +119,7 @@ pub(super) async fn callback(
 
 /// The page for a failed sign-in step: a fixed text per kind, the detail only in the log
 /// (BCP-13: nothing from the request is reflected).
-fn failure(provider: &str, error: &LoginError) -> Response {
+pub(super) fn failure(provider: &str, error: &LoginError) -> Response {
     let provider = provider.escape_debug();
     let (status, text) = match error {
         LoginError::UnknownProvider(_) => {
@@ -120,6 +130,10 @@ fn failure(provider: &str, error: &LoginError) -> Response {
             "The sign-in was cancelled or refused by the identity provider.",
         ),
         LoginError::UserDisabled => (StatusCode::FORBIDDEN, "This account is disabled."),
+        LoginError::IdentityTaken => (
+            StatusCode::CONFLICT,
+            "That account is already linked to another user. Nothing was changed.",
+        ),
         LoginError::Unavailable(_) | LoginError::Store(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
             "Sign-in is not available right now. Please try again in a moment.",
@@ -137,7 +151,7 @@ fn failure(provider: &str, error: &LoginError) -> Response {
     pages::error(status, text)
 }
 
-fn unavailable() -> Response {
+pub(super) fn unavailable() -> Response {
     pages::error(
         StatusCode::SERVICE_UNAVAILABLE,
         "Sign-in is not available right now. Please try again in a moment.",
