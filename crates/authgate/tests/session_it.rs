@@ -24,6 +24,8 @@ mod flow;
 mod link;
 #[path = "session_it/logout.rs"]
 mod logout;
+#[path = "session_it/named_bcp.rs"]
+mod named_bcp;
 #[path = "session_it/refresh.rs"]
 mod refresh;
 #[path = "session_it/robustness.rs"]
