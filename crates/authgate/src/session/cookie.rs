@@ -68,13 +68,6 @@ impl CookiePolicy {
         self.set(&self.login, value.expose_secret(), max_age)
     }
 
-    /// `Set-Cookie` deleting the sign-in cookie. Unused by the endpoints: the binding cookie
-    /// expires with its `Max-Age` (other tabs may still need it).
-    #[cfg(test)]
-    pub(crate) fn clear_login(&self) -> String {
-        self.set(&self.login, "", 0)
-    }
-
     /// Well-formed session cookie values the request carries, first ones first, at most 3.
     pub(crate) fn session_values<'a>(&self, headers: &'a HeaderMap) -> Vec<&'a str> {
         values(headers, &self.session)
