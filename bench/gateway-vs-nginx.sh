@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The gateway side by side with nginx, in one go (wrk, same machine, same upstream):
 #
-#   1. upstream            nginx `return 200` (the fastest honest upstream), called directly
+#   1. upstream            nginx `return 200` (the fastest honest upstream, its own nginx
+#                          processes), called directly
 #   2. nginx proxy_pass    nginx proxying to it, no authentication (the proxy floor)
 #   3. gateway, 1 token    authgate serve (release) proxying GET /bench, RS256 bearer token and
 #                          policy checked per request; one repeated token (verified-token cache)
@@ -85,10 +86,14 @@ done
 [[ -f "$work/tokens/ready" ]] || { echo "token minting did not finish" >&2; exit 1; }
 cat "$work/idp.log"
 
+fill bench/gateway-vs-nginx.upstream.conf >"$work/upstream.conf"
+"$NGINX" -p "$work" -c "$work/upstream.conf" -e "$work/upstream-error.log" &
+pids+=($!)
+wait_for "http://$UPSTREAM/" "${pids[-1]}" "nginx (upstream)" "$work/upstream-error.log"
 fill bench/gateway-vs-nginx.nginx.conf >"$work/nginx.conf"
 "$NGINX" -p "$work" -c "$work/nginx.conf" -e "$work/nginx-error.log" &
 pids+=($!)
-wait_for "http://$UPSTREAM/" "${pids[-1]}" nginx "$work/nginx-error.log"
+wait_for "http://$NGINX_PROXY/" "${pids[-1]}" nginx "$work/nginx-error.log"
 
 fill bench/gateway-vs-nginx.toml >"$work/authgate.toml"
 "$AUTHGATE_BIN" serve --config "$work/authgate.toml" >"$work/authgate.log" 2>&1 &

@@ -22,6 +22,7 @@
 pub mod app;
 pub mod config;
 pub mod doctor;
+mod fast_hash;
 pub mod forward_auth;
 pub mod health;
 pub mod pipeline;

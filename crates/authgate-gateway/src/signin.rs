@@ -70,11 +70,11 @@ pub(crate) async fn endpoints_or_proxy(
     State(state): State<SharedGateway>,
     request: Request,
 ) -> Response {
+    if !request.uri().path().starts_with("/auth/") {
+        return crate::proxy::handle(State(state), request).await;
+    }
     let gw = state.load_full();
-    let router = gw
-        .session_router()
-        .filter(|_| request.uri().path().starts_with("/auth/"));
-    let Some(router) = router else {
+    let Some(router) = gw.session_router() else {
         drop(gw);
         return crate::proxy::handle(State(state), request).await;
     };

@@ -153,6 +153,11 @@ pub struct ServerSettings {
     pub shutdown_grace: Duration,
     /// Add standard security headers.
     pub security_headers: bool,
+    /// Serving threads (`server.workers`, default one per CPU): each runs its own
+    /// single-threaded runtime accepting from the shared listener. 0 (only programmatically;
+    /// the configuration file asks for 1 to 256) serves on the calling runtime instead, for
+    /// embedders and tests that pause or drive its clock.
+    pub workers: usize,
 }
 
 /// TLS settings.

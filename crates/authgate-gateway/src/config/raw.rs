@@ -107,6 +107,9 @@ pub struct RawServer {
     /// Security headers added to every response (default true).
     #[serde(default)]
     pub security_headers: Option<bool>,
+    /// Serving threads, each with its own single-threaded runtime. Default: one per CPU.
+    #[serde(default)]
+    pub workers: Option<usize>,
 }
 
 /// `[server.tls]`.

@@ -56,6 +56,8 @@ fn minimal_file_gets_documented_defaults() {
     assert_eq!(config.server.listen, "127.0.0.1:8000".parse().unwrap());
     assert_eq!(config.server.shutdown_grace, Duration::from_secs(30));
     assert!(config.server.security_headers && config.server.tls.is_none());
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    assert_eq!(config.server.workers, cpus);
     assert_eq!(config.telemetry.log_format, LogFormat::Json);
     assert_eq!(config.telemetry.log_level, "info");
     assert!(config.telemetry.metrics && config.forward_auth);
@@ -185,6 +187,19 @@ upstrem = "http://c"
             .any(|p| p.starts_with("routes[2].upstrem: unknown field `upstrem`")),
         "{found:#?}"
     );
+}
+
+#[test]
+fn workers_must_be_between_one_and_the_bound() {
+    for bad in ["0", "257"] {
+        let text = MINIMAL.replace("[server]\n", &format!("[server]\nworkers = {bad}\n"));
+        assert_has(
+            &problems(&text),
+            "server.workers: must be between 1 and 256",
+        );
+    }
+    let text = MINIMAL.replace("[server]\n", "[server]\nworkers = 3\n");
+    assert_eq!(Config::from_toml(&text, &no_env).unwrap().server.workers, 3);
 }
 
 #[test]

@@ -16,6 +16,9 @@ use std::time::Duration;
 
 /// The only format version this build reads.
 const VERSION: u32 = 1;
+/// The most serving threads `server.workers` may ask for.
+const MAX_WORKERS: usize = 256;
+
 /// `server.shutdown_grace` default.
 const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 /// `server.tls.hsts_max_age` default: one year.
@@ -118,6 +121,22 @@ fn server(raw: &RawServer, sources: &Sources<'_>, problems: &mut Problems) -> Se
         redirect_http_listen,
         shutdown_grace: raw.shutdown_grace.unwrap_or(DEFAULT_SHUTDOWN_GRACE),
         security_headers: raw.security_headers.unwrap_or(true),
+        workers: workers(raw.workers, problems),
+    }
+}
+
+/// `server.workers`: 1..=MAX_WORKERS, default one per CPU.
+fn workers(raw: Option<usize>, problems: &mut Problems) -> usize {
+    match raw {
+        None => std::thread::available_parallelism().map_or(1, usize::from),
+        Some(n @ 1..=MAX_WORKERS) => n,
+        Some(_) => {
+            problems.push(
+                "server.workers",
+                format!("must be between 1 and {MAX_WORKERS}"),
+            );
+            1
+        }
     }
 }
 

@@ -1,7 +1,9 @@
-//! The pooled upstream client: HTTP/1.1 keep-alive to `http://` upstreams; HTTP/1.1 or HTTP/2
+//! The pooled upstream client: HTTP/1.1 keep-alive to `http://` upstreams (per-thread pools,
+//! [`super::local_pool`]; WebSocket upgrades through hyper-util's pool); HTTP/1.1 or HTTP/2
 //! (ALPN) over rustls to `https://` upstreams, verified against the platform trust store.
 
 use super::UpstreamError;
+use super::local_pool::{self, PoolOwner};
 use crate::config::RouteSpec;
 use axum::body::Body;
 use hyper::body::Incoming;
@@ -18,7 +20,7 @@ use std::time::Duration;
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How long an idle pooled connection is kept.
-const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+const POOL_IDLE_TIMEOUT: Duration = super::local_pool::IDLE_TIMEOUT;
 
 type PlainClient = Client<HttpConnector, Body>;
 type TlsClient = Client<HttpsConnector<HttpConnector>, Body>;
@@ -44,6 +46,8 @@ struct TlsPools {
 #[derive(Clone)]
 pub struct UpstreamClient {
     pools: Vec<Pool>,
+    /// Its per-thread plain HTTP/1.1 pools (closed once every clone is dropped).
+    owner: PoolOwner,
 }
 
 impl std::fmt::Debug for UpstreamClient {
@@ -84,7 +88,10 @@ impl UpstreamClient {
                 pools.push(Pool::new(timeout, tls.as_ref()));
             }
         }
-        UpstreamClient { pools }
+        UpstreamClient {
+            pools,
+            owner: PoolOwner::new(),
+        }
     }
 
     /// Sends `request` (absolute upstream URI, headers already cleaned) with the route's
@@ -101,6 +108,10 @@ impl UpstreamClient {
         let https = request.uri().scheme() == Some(&http::uri::Scheme::HTTPS);
         let upgrade = request.headers().contains_key(http::header::UPGRADE);
         let sent = match (https, &pool.tls) {
+            (false, _) if !upgrade => {
+                let timeout = pool.connect_timeout;
+                return local_pool::send(&self.owner, request, timeout, response_timeout).await;
+            }
             (false, _) => pool.plain.request(request),
             (true, Some(tls)) if upgrade => tls.http1.request(request),
             (true, Some(tls)) => tls.any.request(request),
@@ -109,7 +120,7 @@ impl UpstreamClient {
         match tokio::time::timeout(response_timeout, sent).await {
             Err(_) => Err(UpstreamError::Timeout),
             Ok(Ok(response)) => Ok(response),
-            Ok(Err(e)) if is_timeout(&e) => Err(UpstreamError::Timeout),
+            Ok(Err(e)) if timed_out(&e) => Err(UpstreamError::Timeout),
             Ok(Err(e)) => {
                 tracing::warn!(error = %error_chain(&e), "upstream request failed");
                 Err(UpstreamError::Unreachable)
@@ -154,7 +165,7 @@ fn client_builder() -> hyper_util::client::legacy::Builder {
 }
 
 /// A TCP connector that gives up after `connect_timeout`.
-fn connector(connect_timeout: Duration) -> HttpConnector {
+pub(super) fn connector(connect_timeout: Duration) -> HttpConnector {
     let mut connector = HttpConnector::new();
     connector.set_connect_timeout(Some(connect_timeout));
     connector.set_nodelay(true);
@@ -197,9 +208,9 @@ fn tls_config(roots: Vec<CertificateDer<'static>>) -> Option<ClientConfig> {
     }
 }
 
-/// Whether the client error is a timeout somewhere in its source chain.
-fn is_timeout(e: &hyper_util::client::legacy::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+/// Whether `e` or one of its causes is an I/O timeout.
+pub(super) fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = source {
         if let Some(io) = s.downcast_ref::<std::io::Error>()
             && io.kind() == std::io::ErrorKind::TimedOut
@@ -212,7 +223,7 @@ fn is_timeout(e: &hyper_util::client::legacy::Error) -> bool {
 }
 
 /// The error and its causes, for the log (never a header or body).
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(super) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

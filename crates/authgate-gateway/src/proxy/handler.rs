@@ -14,7 +14,7 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
 use http::header::{AUTHORIZATION, HOST, HeaderValue, ORIGIN};
-use http::{HeaderMap, StatusCode, Uri, Version};
+use http::{HeaderMap, Method, StatusCode, Uri, Version};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
@@ -24,12 +24,18 @@ use std::time::Instant;
 /// The server must be started with `into_make_service_with_connect_info::<SocketAddr>()`;
 /// without the peer address the request is refused with 500 (a misconfiguration).
 pub async fn handle(State(state): State<SharedGateway>, request: Request) -> Response {
-    let gw = state.load_full();
+    let gw = state.load();
     let connect = request.extensions().get::<ConnectInfo<SocketAddr>>();
     let Some(&ConnectInfo(peer)) = connect else {
         tracing::error!("the server does not provide ConnectInfo<SocketAddr>: refusing");
         return json_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error");
     };
+    // CONNECT and TRACE are never proxied: a tunnel or an echo of the request (with its
+    // credentials) through the gateway serves no API.
+    if matches!(*request.method(), Method::CONNECT | Method::TRACE) {
+        audit_bare("-", Outcome::BadRequest, "method_not_allowed");
+        return json_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    }
     let path = match normalize_path(request.uri().path()) {
         Ok(path) => path,
         Err(bad) => {
@@ -40,7 +46,7 @@ pub async fn handle(State(state): State<SharedGateway>, request: Request) -> Res
     if let Some(answer) = answer_preflight(&gw, &path, &request) {
         return answer;
     }
-    let Some(route) = gw.routes.find(request.method(), &path).cloned() else {
+    let Some(route) = gw.routes.find(request.method(), &path) else {
         audit_bare("-", Outcome::NoRoute, "no_route");
         return json_error(StatusCode::NOT_FOUND, "no_route");
     };
@@ -48,7 +54,7 @@ pub async fn handle(State(state): State<SharedGateway>, request: Request) -> Res
         .cors
         .as_ref()
         .and_then(|_| request.headers().get(ORIGIN).cloned());
-    let mut response = route_request(&gw, &route, peer.ip(), path, request).await;
+    let mut response = route_request(&gw, route, peer.ip(), path, request).await;
     if let Some(cors) = &route.cors {
         cors_headers(cors, origin.as_ref(), response.headers_mut());
     }
@@ -268,15 +274,26 @@ fn finish_response(
 /// The upstream URI: base URL + (prefix-stripped) normalised path + the original query.
 pub(crate) fn upstream_uri(route: &RouteSpec, path: &str, query: Option<&str>) -> Option<Uri> {
     let path = strip_prefix(path, route.strip_prefix.as_deref());
-    let base = &route.upstream;
-    let mut target = base.origin().ascii_serialization();
-    target.push_str(base.path().trim_end_matches('/'));
+    let upstream = &route.upstream;
+    // Checked at load, and again here for routes built by code: with no query, fragment or
+    // credentials, the URL's serialization is exactly the origin followed by the base path.
+    if upstream.query().is_some()
+        || upstream.fragment().is_some()
+        || !upstream.username().is_empty()
+        || upstream.password().is_some()
+    {
+        return None;
+    }
+    let base = upstream.as_str().trim_end_matches('/');
+    let query_len = query.map_or(0, |q| q.len() + 1);
+    let mut target = String::with_capacity(base.len() + path.len() + query_len);
+    target.push_str(base);
     target.push_str(path);
     if let Some(query) = query {
         target.push('?');
         target.push_str(query);
     }
-    target.parse().ok()
+    Uri::try_from(target).ok()
 }
 
 /// Removes `prefix` when it is a whole-segment prefix of `path`; the result keeps a leading `/`.

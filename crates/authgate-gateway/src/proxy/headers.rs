@@ -141,17 +141,13 @@ fn connection_tokens(headers: &HeaderMap) -> Vec<String> {
 /// Removes hop-by-hop headers: the fixed set, `Keep-Alive`, `Proxy-*` and whatever
 /// `Connection` lists.
 pub fn remove_hop_by_hop(headers: &mut HeaderMap) {
-    for token in connection_tokens(headers) {
-        if let Ok(name) = HeaderName::from_bytes(token.as_bytes()) {
-            headers.remove(name);
+    let listed = connection_tokens(headers);
+    remove_where(headers, |name| {
+        if HOP_BY_HOP.contains(name) || listed.iter().any(|t| t == name.as_str()) {
+            return true;
         }
-    }
-    for name in HOP_BY_HOP {
-        headers.remove(name);
-    }
-    remove_where(headers, |n| {
-        let n = folded(n);
-        n == "keep-alive" || n.starts_with("proxy-")
+        let name = folded(name);
+        name == "keep-alive" || name.starts_with("proxy-")
     });
 }
 

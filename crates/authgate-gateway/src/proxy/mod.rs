@@ -34,12 +34,14 @@
 //! | connection refused or reset, TLS failure | 502 `{"error":"bad_gateway"}` |
 //! | path refused by [`crate::routes::normalize_path`] | 400 `{"error":"bad_path"}` |
 //! | no route | 404 `{"error":"no_route"}` |
+//! | `CONNECT` or `TRACE` (never proxied) | 405 `{"error":"method_not_allowed"}` |
 //! | too many failed authentications | 429 `{"error":"rate_limited"}` + `Retry-After` |
 
 mod client;
 mod cors;
 mod handler;
 pub mod headers;
+mod local_pool;
 mod upgrade;
 
 pub use cors::{cors_headers, preflight, preflight_method};

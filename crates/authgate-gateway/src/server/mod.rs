@@ -12,6 +12,7 @@
 mod redirect;
 mod reload;
 mod tls;
+mod workers;
 
 pub use self::reload::{ReloadError, reload};
 pub use self::tls::TlsError;
@@ -23,7 +24,8 @@ use axum::Router;
 use axum_server::accept::NoDelayAcceptor;
 use axum_server::tls_rustls::RustlsConfig;
 use axum_server::{Address, Handle, Server, from_tcp};
-use futures_util::FutureExt;
+use futures_util::stream::FuturesUnordered;
+use futures_util::{FutureExt, StreamExt};
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
@@ -114,6 +116,9 @@ pub struct Serving {
     tls: Option<RustlsConfig>,
     servers: Vec<JoinHandle<io::Result<()>>>,
     background: Vec<JoinHandle<()>>,
+    /// The listeners' shutdown control, for [`Serving::wait`] when one of them fails.
+    handle: Handle<SocketAddr>,
+    grace: Duration,
 }
 
 impl Serving {
@@ -133,13 +138,16 @@ impl Serving {
     }
 
     /// Waits until every listener has stopped (after the shutdown future completed and
-    /// in-flight requests finished or the grace period ran out).
+    /// in-flight requests finished or the grace period ran out). A listener or serving thread
+    /// that fails (or panics) stops the others the same graceful way, and the error is
+    /// returned: a process serving with part of its threads gone is not left running.
     pub async fn wait(self) -> Result<(), ServeError> {
+        let mut running: FuturesUnordered<_> = self.servers.into_iter().collect();
         let mut result = Ok(());
-        for server in self.servers {
-            let outcome = server.await.unwrap_or_else(|e| Err(io::Error::other(e)));
-            if let Err(error) = outcome {
-                tracing::error!(%error, "listener failed");
+        while let Some(outcome) = running.next().await {
+            if let Err(error) = outcome.unwrap_or_else(|e| Err(io::Error::other(e))) {
+                tracing::error!(%error, "listener failed: stopping the others");
+                self.handle.graceful_shutdown(Some(self.grace));
                 result = Err(ServeError::Io(error));
             }
         }
@@ -235,7 +243,7 @@ pub fn serve_app(
         Some(tls_settings) => Some(RustlsConfig::from_config(tls::server_config(tls_settings)?)),
         None => None,
     };
-    let (mut spawner, stopped) = Spawner::new();
+    let (mut spawner, stopped) = Spawner::new(settings.workers);
     let local_addr = match (&tls, &settings.tls) {
         (Some(config), Some(tls_settings)) => {
             let app = tls::with_hsts(app, tls_settings.hsts_max_age);
@@ -255,7 +263,10 @@ pub fn serve_app(
     } = spawner;
     let grace = settings.shutdown_grace;
     let background = vec![tokio::spawn(shut_down_when(
-        shutdown, handle, grace, stopped,
+        shutdown,
+        handle.clone(),
+        grace,
+        stopped,
     ))];
     Ok(Serving {
         local_addr,
@@ -263,11 +274,15 @@ pub fn serve_app(
         tls,
         servers,
         background,
+        handle,
+        grace,
     })
 }
 
 /// Starts listeners that share one shutdown control.
 struct Spawner {
+    /// Serving threads for the main listener (0: the calling runtime).
+    workers: usize,
     handle: Handle<SocketAddr>,
     /// Held by every listener task until it stops.
     running: mpsc::Sender<()>,
@@ -275,10 +290,11 @@ struct Spawner {
 }
 
 impl Spawner {
-    fn new() -> (Spawner, mpsc::Receiver<()>) {
+    fn new(workers: usize) -> (Spawner, mpsc::Receiver<()>) {
         let (running, stopped) = mpsc::channel(1);
         (
             Spawner {
+                workers,
                 handle: Handle::new(),
                 running,
                 servers: Vec::new(),
@@ -290,10 +306,15 @@ impl Spawner {
     fn plain(&mut self, listener: TcpListener, app: Router) -> Result<SocketAddr, ServeError> {
         let listener = listener.into_std()?;
         let addr = listener.local_addr()?;
-        // TCP_NODELAY: a response head and body written apart must not wait for an ACK.
-        let server = from_tcp(listener)?.acceptor(NoDelayAcceptor::new());
-        let server = harden(server.handle(self.handle.clone()));
-        self.spawn(server.serve(app.into_make_service_with_connect_info::<SocketAddr>()));
+        for (worker, listener) in self.clones(&listener)?.into_iter().enumerate() {
+            let (app, handle) = (app.clone(), self.handle.clone());
+            self.spawn_on(worker, move || {
+                // TCP_NODELAY: a response head and body written apart must not wait for an ACK.
+                let server = from_tcp(listener)?.acceptor(NoDelayAcceptor::new());
+                let server = harden(server.handle(handle));
+                Ok(server.serve(app.into_make_service_with_connect_info::<SocketAddr>()))
+            })?;
+        }
         Ok(addr)
     }
 
@@ -305,9 +326,14 @@ impl Spawner {
     ) -> Result<SocketAddr, ServeError> {
         let listener = listener.into_std()?;
         let addr = listener.local_addr()?;
-        let server = axum_server::from_tcp_rustls(listener, config)?.handle(self.handle.clone());
-        let server = harden(server);
-        self.spawn(server.serve(app.into_make_service_with_connect_info::<SocketAddr>()));
+        for (worker, listener) in self.clones(&listener)?.into_iter().enumerate() {
+            let (app, handle, config) = (app.clone(), self.handle.clone(), config.clone());
+            self.spawn_on(worker, move || {
+                let server = axum_server::from_tcp_rustls(listener, config)?.handle(handle);
+                let server = harden(server);
+                Ok(server.serve(app.into_make_service_with_connect_info::<SocketAddr>()))
+            })?;
+        }
         Ok(addr)
     }
 
@@ -322,6 +348,33 @@ impl Spawner {
         let server = harden(server);
         self.spawn(server.serve(redirect::router(target).into_make_service()));
         Ok(addr)
+    }
+
+    /// One handle of the listening socket per serving thread, all made before any thread
+    /// starts (a failure leaves nothing running).
+    fn clones(&self, listener: &std::net::TcpListener) -> io::Result<Vec<std::net::TcpListener>> {
+        (0..self.workers.max(1))
+            .map(|_| listener.try_clone())
+            .collect()
+    }
+
+    /// Serves on serving thread `index` ([`workers`]), or on the calling runtime when
+    /// `workers` is 0.
+    fn spawn_on<F>(
+        &mut self,
+        index: usize,
+        make: impl FnOnce() -> io::Result<F> + Send + 'static,
+    ) -> io::Result<()>
+    where
+        F: Future<Output = io::Result<()>> + Send + 'static,
+    {
+        if self.workers == 0 {
+            self.spawn(make()?);
+            return Ok(());
+        }
+        let task = workers::spawn(format!("authgate-worker-{index}"), make);
+        self.spawn(async move { task.await.unwrap_or_else(|e| Err(io::Error::other(e))) });
+        Ok(())
     }
 
     fn spawn(&mut self, serve: impl Future<Output = io::Result<()>> + Send + 'static) {

@@ -66,9 +66,7 @@ pub fn audit(event: &AuditEvent<'_>) {
         reason = event.reason,
         "decision"
     );
-    let route = event.route.to_owned();
-    ::metrics::counter!(REQUESTS, "route" => route, "outcome" => event.outcome.as_str())
-        .increment(1);
+    super::series::count(REQUESTS, event.route, "outcome", event.outcome.as_str());
 }
 
 /// The stable `reason` label of a verification failure (`expired`, `wrong_audience`, ...).

@@ -79,10 +79,8 @@ fn describe() {
 /// and counts the response in `authgate_upstream_responses_total{route,class}` (`2xx`...).
 pub fn record_upstream(route: &str, status: u16, elapsed: Duration) {
     install_metrics();
-    metrics::histogram!(UPSTREAM_DURATION, "route" => route.to_owned())
-        .record(elapsed.as_secs_f64());
-    let (route, class) = (route.to_owned(), status_class(status));
-    metrics::counter!(UPSTREAM_RESPONSES, "route" => route, "class" => class).increment(1);
+    super::series::observe(UPSTREAM_DURATION, route, elapsed.as_secs_f64());
+    super::series::count(UPSTREAM_RESPONSES, route, "class", status_class(status));
 }
 
 fn status_class(status: u16) -> &'static str {

@@ -14,6 +14,7 @@ mod audit;
 mod endpoint;
 mod logging;
 mod metrics;
+mod series;
 
 pub use self::audit::{AuditEvent, Outcome, audit, record_verify_failure, verify_failure_reason};
 pub use self::endpoint::{metrics_endpoint, metrics_response};

@@ -15,4 +15,5 @@ mod signin_config;
 mod signin_support;
 mod support;
 mod telemetry;
+mod upstream_pool;
 mod users_cli;

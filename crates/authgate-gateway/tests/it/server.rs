@@ -69,6 +69,7 @@ pub(crate) fn server_settings(tls: Option<TlsSettings>) -> ServerSettings {
         redirect_http_listen: None,
         shutdown_grace: Duration::from_secs(5),
         security_headers: true,
+        workers: 2,
     }
 }
 
@@ -962,13 +963,56 @@ async fn authgate_serve_serves_a_renewed_certificate_after_sighup() {
     );
 }
 
+/// `server.workers` threads serve the main listener, each its own connections; the caller's
+/// runtime serves none of them.
+#[tokio::test]
+async fn serving_threads_answer_every_connection() {
+    let settings = ServerSettings {
+        workers: 3,
+        ..server_settings(None)
+    };
+    let app = Router::new().route(
+        "/thread",
+        get(|| async {
+            std::thread::current()
+                .name()
+                .unwrap_or("unnamed")
+                .to_owned()
+        }),
+    );
+    let (serving, stop) = start(loopback().await.into(), app, &settings);
+    let url = format!("http://{}/thread", serving.local_addr());
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..30 {
+        // A new client each time: a new connection, accepted by whichever thread is free.
+        let client = reqwest::Client::new();
+        let name = client.get(&url).send().await.unwrap().text().await.unwrap();
+        seen.insert(name);
+    }
+    let allowed = [
+        "authgate-worker-0",
+        "authgate-worker-1",
+        "authgate-worker-2",
+    ];
+    assert!(
+        seen.iter().all(|n| allowed.contains(&n.as_str())),
+        "{seen:?}"
+    );
+    stop.send(()).unwrap();
+    serving.wait().await.unwrap();
+}
+
 /// Slowloris: a client that never finishes its request head is disconnected after
 /// `REQUEST_HEAD_TIMEOUT` (time is paused and jumps forward while everything waits).
 #[tokio::test(start_paused = true)]
 async fn a_request_head_that_never_ends_is_cut_off() {
     use authgate_gateway::server::REQUEST_HEAD_TIMEOUT;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let settings = server_settings(None);
+    // On this (paused) runtime: serving threads have clocks of their own.
+    let settings = ServerSettings {
+        workers: 0,
+        ..server_settings(None)
+    };
     let (serving, stop) = start(loopback().await.into(), hello_app(), &settings);
     let started = tokio::time::Instant::now();
 
