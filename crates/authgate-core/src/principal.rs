@@ -4,11 +4,11 @@
 //! claims hold roles, which issuer shapes exist) live in the library's provider files and reach
 //! this module as a [`ClaimMapping`].
 
-use crate::claims::{ClaimValue, Claims, StrOrArray};
+use crate::claims::{Claim, ClaimValue, Claims, StrOrArray};
 
 /// Where the client id lives, in order of preference: OIDC/Entra v2 `azp`, Entra v1 `appid`,
 /// Okta `cid`, RFC 9068 `client_id`.
-const CLIENT_ID_CLAIMS: [&str; 4] = ["azp", "appid", "cid", "client_id"];
+const CLIENT_ID_CLAIMS: [Claim; 4] = [Claim::Azp, Claim::Appid, Claim::Cid, Claim::ClientId];
 
 /// Where a provider keeps roles and groups (provider quirks live in the provider, this only
 /// says which claim names to read).
@@ -82,16 +82,16 @@ impl Principal {
         let c = &claims;
         Principal {
             provider: provider.to_owned(),
-            issuer: owned(c, "iss").unwrap_or_default(),
-            subject: owned(c, "sub").unwrap_or_default(),
-            tenant: owned(c, "tid"),
-            object_id: owned(c, "oid"),
-            client_id: CLIENT_ID_CLAIMS.iter().find_map(|name| owned(c, name)),
+            issuer: owned(c, Claim::Iss).unwrap_or_default(),
+            subject: owned(c, Claim::Sub).unwrap_or_default(),
+            tenant: owned(c, Claim::Tid),
+            object_id: owned(c, Claim::Oid),
+            client_id: CLIENT_ID_CLAIMS.iter().find_map(|&name| owned(c, name)),
             scopes: scopes(c),
             roles: values_of(c, &mapping.roles),
             groups: values_of(c, &mapping.groups),
             app_only: is_app_only(c),
-            name: owned(c, "name"),
+            name: owned(c, Claim::Name),
             email: email(c),
             expires_at: expires_at(c),
             claims,
@@ -112,62 +112,70 @@ impl Principal {
 }
 
 /// A string claim, copied.
-fn owned(claims: &Claims, name: &str) -> Option<String> {
-    claims.get_str(name).map(str::to_owned)
+fn owned(claims: &Claims, name: Claim) -> Option<String> {
+    claims.str_of(name).map(str::to_owned)
 }
 
 /// `scp` (string or array), else `scope`, split on spaces (RFC 6749 §3.3).
 fn scopes(claims: &Claims) -> Vec<String> {
-    let source = match claims.str_or_array("scp") {
+    let source = match claims.str_or_array(Claim::Scp) {
         ClaimValue::Present(scp) => scp,
-        ClaimValue::Absent | ClaimValue::Invalid => match claims.str_or_array("scope") {
+        ClaimValue::Absent | ClaimValue::Invalid => match claims.str_or_array(Claim::Scope) {
             ClaimValue::Present(scope) => scope,
             ClaimValue::Absent | ClaimValue::Invalid => return Vec::new(),
         },
     };
-    split_values(source).collect()
+    let mut scopes = Vec::with_capacity(split_values(source).count());
+    scopes.extend(split_values(source).map(str::to_owned));
+    scopes
 }
 
 /// Every space-separated value of a string or string-array claim.
-fn split_values(values: StrOrArray<'_>) -> impl Iterator<Item = String> + '_ {
+fn split_values(values: StrOrArray<'_>) -> impl Iterator<Item = &str> {
     values
         .iter()
         .flat_map(|v| v.split(' '))
         .filter(|v| !v.is_empty())
-        .map(str::to_owned)
 }
 
 /// The string values of the named claims, in order (a string claim is one value).
 fn values_of(claims: &Claims, names: &[String]) -> Vec<String> {
-    names
-        .iter()
-        .filter_map(|name| claims.str_or_array(name).present())
-        .flat_map(|values| values.iter().map(str::to_owned))
-        .collect()
+    let sources = || {
+        names
+            .iter()
+            .filter_map(|name| claims.str_or_array(name.as_str()).present())
+    };
+    let count = sources().map(|values| values.len()).sum();
+    if count == 0 {
+        return Vec::new();
+    }
+    let mut values = Vec::with_capacity(count);
+    values.extend(sources().flat_map(|v| v.iter().map(str::to_owned)));
+    values
 }
 
 /// The app-only rules documented on [`Principal::from_claims`].
 fn is_app_only(claims: &Claims) -> bool {
-    let sub = claims.get_str("sub");
-    let is_sub = |name: &str| claims.get_str(name).is_some_and(|v| Some(v) == sub);
+    let sub = claims.str_of(Claim::Sub);
+    let is_sub = |name| claims.str_of(name).is_some_and(|v| Some(v) == sub);
     let client_is_sub = CLIENT_ID_CLAIMS
         .iter()
-        .filter_map(|name| claims.get_str(name))
+        .filter_map(|&name| claims.str_of(name))
         .any(|id| sub.is_some_and(|sub| sub == id || sub.strip_suffix("@clients") == Some(id)));
-    claims.get_str("idtyp") == Some("app")
-        || (is_sub("oid") && claims.get("scp").is_none())
+    claims.str_of(Claim::Idtyp) == Some("app")
+        || (is_sub(Claim::Oid) && !claims.has(Claim::Scp))
         || client_is_sub
-        || claims.get_str("gty") == Some("client-credentials")
+        || claims.str_of(Claim::Gty) == Some("client-credentials")
 }
 
 /// `email`, else a `preferred_username` or `upn` that looks like exactly one address.
 fn email(claims: &Claims) -> Option<String> {
-    if let Some(email) = claims.get_str("email") {
+    if let Some(email) = claims.str_of(Claim::Email) {
         return Some(email.to_owned());
     }
-    ["preferred_username", "upn"]
-        .iter()
-        .filter_map(|name| claims.get_str(name))
+    [Claim::PreferredUsername, Claim::Upn]
+        .into_iter()
+        .filter_map(|name| claims.str_of(name))
         .find(|v| v.bytes().filter(|&b| b == b'@').count() == 1)
         .map(str::to_owned)
 }
@@ -176,7 +184,7 @@ fn email(claims: &Claims) -> Option<String> {
 fn expires_at(claims: &Claims) -> Option<i64> {
     #[allow(clippy::cast_possible_truncation)] // `as` saturates; exp is bounded by then
     claims
-        .numeric_date("exp")
+        .numeric_date(Claim::Exp)
         .present()
         .map(|t| t.floor() as i64)
 }

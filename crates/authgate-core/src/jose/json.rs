@@ -51,7 +51,7 @@ pub(super) fn reason(error: &serde_json::Error) -> &'static str {
 }
 
 /// A JSON value whose objects (at any depth) have no duplicate member names.
-struct Strict(Value);
+pub(super) struct Strict(pub(super) Value);
 
 impl<'de> Deserialize<'de> for Strict {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

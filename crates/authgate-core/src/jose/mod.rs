@@ -2,6 +2,7 @@
 
 mod alg;
 mod b64;
+mod claims_json;
 mod ed25519_order;
 mod header;
 mod header_json;
@@ -19,7 +20,6 @@ pub(crate) use json::parse_object as parse_json_object;
 
 use crate::claims::Claims;
 use crate::error::{VerifyError, VerifyErrorKind};
-use serde_json::{Map, Value};
 
 /// Tokens longer than this are rejected before any decoding (security.md JWT-F17).
 pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
@@ -46,14 +46,32 @@ impl<'a> Jws<'a> {
     /// Parses a compact JWS, applying every format check of security.md §1.A, §1.B (header
     /// shape) and §1.D.
     ///
-    /// The size and character-set gate runs before any decoding; the signature is decoded once
-    /// and kept; `signing_input` borrows the token (no copy).
+    /// The size cap comes first; the signature is decoded once and kept; `signing_input`
+    /// borrows the token (no copy).
     pub fn parse(token: &'a str) -> Result<Self, VerifyError> {
+        let Some(segments) = Segments::decode(token) else {
+            // Some format check fails: the checks in their documented order name it.
+            return Self::parse_in_check_order(token);
+        };
+        Ok(Jws {
+            header: Header::from_json_bytes(&segments.header)?,
+            claims: parse_claims(segments.payload)?,
+            signing_input: segments.signing_input,
+            signature: segments.signature,
+        })
+    }
+
+    /// [`Jws::parse`] one check at a time, in the order of security.md §1.A: size, character
+    /// set, segment count, header, payload, signature. The same outcome as the fast path,
+    /// which only runs checks in another order when all of them pass.
+    fn parse_in_check_order(token: &'a str) -> Result<Self, VerifyError> {
         let (header_b64, payload_b64, signature_b64) = split_compact(token)?;
         let header_json = b64::decode(header_b64.as_bytes())
             .ok_or_else(|| malformed("header is not canonical unpadded base64url"))?;
         let header = Header::from_json_bytes(&header_json)?;
-        let claims = Claims::new(decode_object(payload_b64, "payload")?);
+        let payload = b64::decode(payload_b64.as_bytes())
+            .ok_or_else(|| malformed("payload is not canonical unpadded base64url"))?;
+        let claims = parse_claims(payload)?;
         let signature = b64::decode(signature_b64.as_bytes())
             .ok_or_else(|| malformed("signature is not canonical unpadded base64url"))?;
         let signing_input = token
@@ -79,7 +97,7 @@ impl<'a> Jws<'a> {
 
     /// The unverified `iss`, used only to choose which configured verifier handles the token.
     pub fn unverified_issuer(&self) -> Option<&str> {
-        self.claims.get_str("iss")
+        self.claims.str_of(crate::claims::Claim::Iss)
     }
 
     /// `BASE64URL(header) || '.' || BASE64URL(payload)`.
@@ -129,12 +147,41 @@ fn split_compact(token: &str) -> Result<(&str, &str, &str), VerifyError> {
     Ok((header, payload, signature))
 }
 
-/// Decodes one segment as strict base64url holding a strict JSON object.
-fn decode_object(segment: &str, what: &str) -> Result<Map<String, Value>, VerifyError> {
-    let bytes = b64::decode(segment.as_bytes())
-        .ok_or_else(|| malformed(format!("{what} is not canonical unpadded base64url")))?;
-    json::parse_object(&bytes)
-        .map_err(|why| malformed(format!("{what} is not a strict JSON object: {why}")))
+/// The three segments of a token that passes the format gate, decoded.
+struct Segments<'a> {
+    header: Vec<u8>,
+    payload: Vec<u8>,
+    signature: Vec<u8>,
+    signing_input: &'a str,
+}
+
+impl<'a> Segments<'a> {
+    /// The size cap, then exactly three non-empty segments of strict base64url; `None` when
+    /// any check fails. Strict base64url admits only the alphabet, so a token whose segments
+    /// all decode also passes the character-set gate: no separate pass over the token, and
+    /// the second dot is found from the end (the signature is shorter than the payload).
+    fn decode(token: &'a str) -> Option<Self> {
+        if token.is_empty() || token.len() > MAX_TOKEN_BYTES {
+            return None;
+        }
+        let (signing_input, signature) = token.rsplit_once('.')?;
+        let (header, payload) = signing_input.split_once('.')?;
+        if header.is_empty() || payload.is_empty() || signature.is_empty() {
+            return None;
+        }
+        Some(Segments {
+            header: b64::decode(header.as_bytes())?,
+            payload: b64::decode(payload.as_bytes())?,
+            signature: b64::decode(signature.as_bytes())?,
+            signing_input,
+        })
+    }
+}
+
+/// The decoded payload as a strict JSON object.
+fn parse_claims(payload: Vec<u8>) -> Result<Claims, VerifyError> {
+    claims_json::parse_claims(payload)
+        .map_err(|why| malformed(format!("payload is not a strict JSON object: {why}")))
 }
 
 fn malformed(detail: impl Into<String>) -> VerifyError {
@@ -155,6 +202,7 @@ impl std::fmt::Debug for Jws<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Map;
 
     #[test]
     fn split_finds_three_non_empty_segments() {
@@ -221,5 +269,53 @@ mod tests {
         let (header, claims) = decode_unverified(&token).unwrap();
         assert_eq!(header.kid.as_deref(), Some("k"));
         assert_eq!(claims.get_str("sub"), Some("alice"));
+    }
+
+    /// What a parse yields, comparable: the parts of a `Jws`, or the error's kind and detail.
+    type Outcome = Result<
+        (Header, Map<String, serde_json::Value>, String, Vec<u8>),
+        (VerifyErrorKind, String),
+    >;
+
+    fn outcome(result: Result<Jws<'_>, VerifyError>) -> Outcome {
+        result
+            .map(|jws| {
+                let map = jws.claims().as_map().clone();
+                (jws.header, map, jws.signing_input.to_owned(), jws.signature)
+            })
+            .map_err(|e| (e.kind(), e.detail().to_owned()))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+
+        /// The fast path decodes everything before judging the JSON; whatever a token's flaws,
+        /// it must name the same one as the checks in their documented order.
+        #[test]
+        fn the_fast_path_agrees_with_the_checks_in_order(edits in proptest::collection::vec(
+            (0..4u8, proptest::prelude::any::<proptest::sample::Index>(), 0..9usize),
+            0..3,
+        )) {
+            let key = SigningKey::generate(Algorithm::HS256, "k");
+            let claims = serde_json::json!({"sub": "alice", "n": 1});
+            let mut token = key.sign_token(&Map::new(), &claims).into_bytes();
+            for (kind, at, pick) in edits {
+                let at = at.index(token.len() + 1);
+                let byte = b".+=/ {A_-"[pick];
+                match kind {
+                    0 => token.insert(at, byte),
+                    1 if at < token.len() => {
+                        token.remove(at);
+                    }
+                    2 if at < token.len() => token[at] = byte,
+                    _ => token.truncate(at),
+                }
+            }
+            let token = String::from_utf8(token).unwrap();
+            proptest::prop_assert_eq!(
+                outcome(Jws::parse(&token)),
+                outcome(Jws::parse_in_check_order(&token))
+            );
+        }
     }
 }

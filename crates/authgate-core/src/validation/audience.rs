@@ -1,7 +1,7 @@
 //! Step 9: the audience (security.md §1.F).
 
 use super::{TokenKind, reject};
-use crate::claims::{ClaimValue, Claims, StrOrArray};
+use crate::claims::{Claim, ClaimValue, Claims, StrOrArray};
 use crate::error::VerifyError;
 use crate::error::VerifyErrorKind::{InvalidClaim, WrongAudience};
 
@@ -17,7 +17,7 @@ pub(crate) fn audience(
     audiences: &[String],
     kind: &TokenKind,
 ) -> Result<(), VerifyError> {
-    let aud = match claims.str_or_array("aud") {
+    let aud = match claims.str_or_array(Claim::Aud) {
         ClaimValue::Present(aud) => aud,
         ClaimValue::Absent => return Err(reject(WrongAudience, "aud is missing")),
         ClaimValue::Invalid => {
@@ -54,7 +54,7 @@ fn id_token_audience(
             "ID token lists an untrusted extra audience",
         ));
     }
-    match claims.string("azp") {
+    match claims.string(Claim::Azp) {
         ClaimValue::Present(azp) if is_configured(audiences, azp) => Ok(()),
         ClaimValue::Present(_) => Err(reject(WrongAudience, "azp is not a configured client")),
         ClaimValue::Absent if aud.len() > 1 => Err(reject(

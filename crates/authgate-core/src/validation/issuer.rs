@@ -1,7 +1,7 @@
 //! Step 8: the issuer, and the Entra signing-key issuer (security.md §1.E).
 
 use super::{IssuerRule, reject};
-use crate::claims::{ClaimValue, Claims};
+use crate::claims::{Claim, ClaimValue, Claims};
 use crate::error::VerifyError;
 use crate::error::VerifyErrorKind::{InvalidClaim, WrongIssuer};
 
@@ -11,7 +11,7 @@ const TENANT_PLACEHOLDER: &str = "{tenantid}";
 /// Checks `iss` against the issuer rule: exact string equality, no URL normalisation
 /// (OIDC Core §3.1.3.7 #2; JWT-I01..I05, I09), or the Entra template (JWT-I07, JWT-I08).
 pub(crate) fn issuer(claims: &Claims, rule: &IssuerRule) -> Result<(), VerifyError> {
-    let iss = match claims.string("iss") {
+    let iss = match claims.string(Claim::Iss) {
         ClaimValue::Present(iss) => iss,
         ClaimValue::Absent => return Err(reject(WrongIssuer, "iss is missing")),
         ClaimValue::Invalid => return Err(reject(InvalidClaim, "iss is not a string")),
@@ -67,7 +67,7 @@ pub(crate) fn key_issuer(
     let Some(key_issuer) = key_issuer else {
         return Ok(());
     };
-    let Some(iss) = claims.get_str("iss") else {
+    let Some(iss) = claims.str_of(Claim::Iss) else {
         return Err(reject(WrongIssuer, "iss is missing or not a string"));
     };
     let key = match split_template(key_issuer) {
@@ -88,7 +88,7 @@ pub(crate) fn key_issuer(
 /// name (IdentityModel IDX40004).
 fn accepted_for_tenant(key: [&str; 3], iss: &str, claims: &Claims, rule: &IssuerRule) -> bool {
     let Some(tid) = claims
-        .get_str("tid")
+        .str_of(Claim::Tid)
         .filter(|tid| is_guid(tid) && iss.contains(*tid))
     else {
         return false;
@@ -104,7 +104,7 @@ fn accepted_for_tenant(key: [&str; 3], iss: &str, claims: &Claims, rule: &Issuer
 
 /// The `tid` claim, which must be a GUID (Entra docs: "Validate that the tid claim is a GUID").
 fn tenant_id(claims: &Claims) -> Result<&str, VerifyError> {
-    match claims.string("tid") {
+    match claims.string(Claim::Tid) {
         ClaimValue::Present(tid) if is_guid(tid) => Ok(tid),
         ClaimValue::Absent => Err(reject(WrongIssuer, "tid is missing")),
         ClaimValue::Present(_) | ClaimValue::Invalid => {

@@ -1,7 +1,7 @@
 //! Step 7: the token kind (security.md §1.H).
 
 use super::{TokenKind, reject};
-use crate::claims::Claims;
+use crate::claims::{Claim, Claims};
 use crate::error::{VerifyError, VerifyErrorKind::WrongTokenType};
 use crate::jose::Header;
 
@@ -22,7 +22,7 @@ pub(crate) fn token_kind(
         ));
     }
     // OIDC Back-Channel Logout §2.4, RFC 8417 §2.2: `events` marks a logout token or a SET.
-    if claims.contains("events") {
+    if claims.has(Claim::Events) {
         return Err(reject(
             WrongTokenType,
             "an events claim marks a logout token or SET",
@@ -57,11 +57,11 @@ fn typ_allowed(header: &Header, kind: &TokenKind) -> bool {
 /// JWT-K01: an ID token presented as an access token.
 fn access_token_shape(claims: &Claims, require_scp_or_roles: bool) -> Result<(), VerifyError> {
     // OIDC Core §2: `nonce` belongs to ID tokens; RFC 9068 access tokens never carry it.
-    if claims.contains("nonce") {
+    if claims.has(Claim::Nonce) {
         return Err(reject(WrongTokenType, "a nonce claim marks an ID token"));
     }
     // Entra: access tokens carry `scp` (delegated) or `roles` (app); ID tokens carry neither.
-    if require_scp_or_roles && !claims.contains("scp") && !claims.contains("roles") {
+    if require_scp_or_roles && !claims.has(Claim::Scp) && !claims.has(Claim::Roles) {
         return Err(reject(
             WrongTokenType,
             "access token has neither scp nor roles",

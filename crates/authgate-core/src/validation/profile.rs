@@ -2,18 +2,32 @@
 //! (security.md §1 step 11, §1.I, JWT-J04, JWT-J08, JWT-B09).
 
 use super::reject;
-use crate::claims::{ClaimValue, Claims};
+use crate::claims::{Claim, ClaimValue, Claims};
 use crate::error::VerifyError;
 use crate::error::VerifyErrorKind::{InvalidClaim, MissingClaim, WrongTokenType};
-use serde_json::Value;
 
 /// Claims that identify someone: when present they must be non-empty strings without control
 /// characters (JWT-S02, JWT-J08: never truncate or reinterpret `"alice\u0000admin"`).
-const IDENTIFIERS: [&str; 7] = ["sub", "oid", "tid", "azp", "appid", "cid", "client_id"];
+const IDENTIFIERS: [Claim; 7] = [
+    Claim::Sub,
+    Claim::Oid,
+    Claim::Tid,
+    Claim::Azp,
+    Claim::Appid,
+    Claim::Cid,
+    Claim::ClientId,
+];
 
 /// Claims that feed authorization: when present they must be a string or an array of
 /// strings, with at most [`MAX_CLAIM_VALUES`] elements (JWT-J04).
-const AUTHORIZATION_CLAIMS: [&str; 6] = ["scp", "scope", "roles", "groups", "permissions", "wids"];
+const AUTHORIZATION_CLAIMS: [Claim; 6] = [
+    Claim::Scp,
+    Claim::Scope,
+    Claim::Roles,
+    Claim::Groups,
+    Claim::Permissions,
+    Claim::Wids,
+];
 
 /// The most elements an authorization claim array may have.
 pub(crate) const MAX_CLAIM_VALUES: usize = 1024;
@@ -34,7 +48,10 @@ pub(crate) fn identifiers(claims: &Claims) -> Result<(), VerifyError> {
             ClaimValue::Absent => {}
             ClaimValue::Present(s) if is_identifier(s) => {}
             ClaimValue::Present(_) | ClaimValue::Invalid => {
-                let detail = format!("{name} is not a non-empty string without control characters");
+                let detail = format!(
+                    "{} is not a non-empty string without control characters",
+                    name.name()
+                );
                 return Err(VerifyError::new(InvalidClaim, detail));
             }
         }
@@ -73,11 +90,11 @@ pub(crate) fn authorization_claims(claims: &Claims) -> Result<(), VerifyError> {
             ClaimValue::Present(_) => {
                 return Err(VerifyError::new(
                     InvalidClaim,
-                    format!("{name} has too many values"),
+                    format!("{} has too many values", name.name()),
                 ));
             }
             ClaimValue::Invalid => {
-                let detail = format!("{name} is not a string or an array of strings");
+                let detail = format!("{} is not a string or an array of strings", name.name());
                 return Err(VerifyError::new(InvalidClaim, detail));
             }
         }
@@ -89,10 +106,10 @@ pub(crate) fn authorization_claims(claims: &Claims) -> Result<(), VerifyError> {
 /// `jkt` or mTLS `x5t#S256`) must come with its proof. authgate does not check proofs yet, so
 /// every token bound to a key is rejected rather than accepted as a plain bearer token.
 pub(crate) fn no_confirmation(claims: &Claims) -> Result<(), VerifyError> {
-    match claims.get("cnf") {
-        None => Ok(()),
-        Some(Value::Object(_)) => Err(reject(WrongTokenType, "sender-constrained (cnf) token")),
-        Some(_) => Err(reject(InvalidClaim, "cnf is not an object")),
+    match claims.object(Claim::Cnf) {
+        ClaimValue::Absent => Ok(()),
+        ClaimValue::Present(()) => Err(reject(WrongTokenType, "sender-constrained (cnf) token")),
+        ClaimValue::Invalid => Err(reject(InvalidClaim, "cnf is not an object")),
     }
 }
 

@@ -4,7 +4,7 @@
 //! `18446744073709551616`) is a finite `f64`, and float arithmetic cannot overflow or panic.
 
 use super::{MAX_LEEWAY, TokenKind, Validation, reject};
-use crate::claims::{ClaimValue, Claims};
+use crate::claims::{Claim, ClaimValue, Claims};
 use crate::clock::UnixTime;
 use crate::error::VerifyError;
 use crate::error::VerifyErrorKind::{
@@ -53,9 +53,9 @@ pub(crate) fn times(claims: &Claims, v: &Validation, now: UnixTime) -> Result<()
 /// OIDC Core §2, JWT-T11).
 fn read(claims: &Claims, kind: &TokenKind) -> Result<Times, VerifyError> {
     let (exp, nbf, iat) = (
-        date(claims, "exp")?,
-        date(claims, "nbf")?,
-        date(claims, "iat")?,
+        date(claims, Claim::Exp)?,
+        date(claims, Claim::Nbf)?,
+        date(claims, Claim::Iat)?,
     );
     let Some(exp) = exp else {
         return Err(reject(MissingClaim, "exp is missing"));
@@ -86,13 +86,13 @@ fn lifetime(exp: f64, iat: Option<f64>, now: f64, max: f64) -> Result<(), Verify
 
 /// A NumericDate claim, or `None` when absent. Any other JSON type is `InvalidClaim`, never
 /// "absent" (CVE-2026-25537; JWT-T04, JWT-T08, JWT-T10).
-fn date(claims: &Claims, name: &str) -> Result<Option<f64>, VerifyError> {
+fn date(claims: &Claims, name: Claim) -> Result<Option<f64>, VerifyError> {
     match claims.numeric_date(name) {
         ClaimValue::Present(t) => Ok(Some(t)),
         ClaimValue::Absent => Ok(None),
         ClaimValue::Invalid => Err(VerifyError::new(
             InvalidClaim,
-            format!("{name} is not a number"),
+            format!("{} is not a number", name.name()),
         )),
     }
 }
