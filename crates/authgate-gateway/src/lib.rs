@@ -30,6 +30,7 @@ pub mod proxy;
 pub mod ratelimit;
 pub mod routes;
 pub mod server;
+pub mod service;
 mod signin;
 pub mod store;
 pub mod telemetry;

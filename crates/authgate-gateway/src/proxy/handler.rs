@@ -24,12 +24,22 @@ use std::time::Instant;
 /// The server must be started with `into_make_service_with_connect_info::<SocketAddr>()`;
 /// without the peer address the request is refused with 500 (a misconfiguration).
 pub async fn handle(State(state): State<SharedGateway>, request: Request) -> Response {
-    let gw = state.load();
     let connect = request.extensions().get::<ConnectInfo<SocketAddr>>();
     let Some(&ConnectInfo(peer)) = connect else {
         tracing::error!("the server does not provide ConnectInfo<SocketAddr>: refusing");
         return json_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error");
     };
+    handle_from(&state, peer, request).await
+}
+
+/// [`handle`] for a request from `peer` (the connection's service knows it without the
+/// request's extensions).
+pub(crate) async fn handle_from(
+    state: &SharedGateway,
+    peer: SocketAddr,
+    request: Request,
+) -> Response {
+    let gw = state.load();
     // CONNECT and TRACE are never proxied: a tunnel or an echo of the request (with its
     // credentials) through the gateway serves no API.
     if matches!(*request.method(), Method::CONNECT | Method::TRACE) {

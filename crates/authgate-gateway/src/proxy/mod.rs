@@ -46,6 +46,7 @@ mod upgrade;
 
 pub use cors::{cors_headers, preflight, preflight_method};
 pub use handler::handle;
+pub(crate) use handler::handle_from;
 pub use headers::security_headers;
 
 pub use client::{DEFAULT_CONNECT_TIMEOUT, UpstreamClient};

@@ -19,11 +19,13 @@ pub use self::tls::TlsError;
 
 use crate::app::{BuildError, Gateway, SharedGateway};
 use crate::config::{Config, ServerSettings};
+use crate::service::GatewayMakeService;
 use crate::telemetry::{self, LoggingError};
 use axum::Router;
 use axum_server::accept::NoDelayAcceptor;
 use axum_server::tls_rustls::RustlsConfig;
 use axum_server::{Address, Handle, Server, from_tcp};
+use futures_util::future::Either;
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, StreamExt};
 use std::future::Future;
@@ -214,8 +216,8 @@ pub async fn serve_on(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<Serving, ServeError> {
     let settings = state.load().config.server.clone();
-    let app = crate::app::router(Arc::clone(&state));
-    let mut serving = serve_app(listeners.into(), app, &settings, shutdown)?;
+    let app = App::Gateway(GatewayMakeService::new(Arc::clone(&state)));
+    let mut serving = serve_with(listeners.into(), app, &settings, shutdown)?;
     serving.background.push(tokio::spawn(maintenance(state)));
     Ok(serving)
 }
@@ -239,6 +241,32 @@ pub fn serve_app(
     settings: &ServerSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<Serving, ServeError> {
+    serve_with(listeners, App::Router(app), settings, shutdown)
+}
+
+/// What the main listener serves: any router, or the gateway's own per-connection service
+/// ([`GatewayMakeService`], the gateway's router behind it).
+#[derive(Clone)]
+enum App {
+    Router(Router),
+    Gateway(GatewayMakeService),
+}
+
+impl App {
+    fn into_router(self) -> Router {
+        match self {
+            App::Router(router) => router,
+            App::Gateway(service) => service.into_router(),
+        }
+    }
+}
+
+fn serve_with(
+    listeners: Listeners,
+    app: App,
+    settings: &ServerSettings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<Serving, ServeError> {
     let tls = match &settings.tls {
         Some(tls_settings) => Some(RustlsConfig::from_config(tls::server_config(tls_settings)?)),
         None => None,
@@ -246,7 +274,7 @@ pub fn serve_app(
     let (mut spawner, stopped) = Spawner::new(settings.workers);
     let local_addr = match (&tls, &settings.tls) {
         (Some(config), Some(tls_settings)) => {
-            let app = tls::with_hsts(app, tls_settings.hsts_max_age);
+            let app = tls::with_hsts(app.into_router(), tls_settings.hsts_max_age);
             spawner.tls(listeners.main, app, config.clone())?
         }
         _ => spawner.plain(listeners.main, app)?,
@@ -303,7 +331,7 @@ impl Spawner {
         )
     }
 
-    fn plain(&mut self, listener: TcpListener, app: Router) -> Result<SocketAddr, ServeError> {
+    fn plain(&mut self, listener: TcpListener, app: App) -> Result<SocketAddr, ServeError> {
         let listener = listener.into_std()?;
         let addr = listener.local_addr()?;
         for (worker, listener) in self.clones(&listener)?.into_iter().enumerate() {
@@ -312,7 +340,12 @@ impl Spawner {
                 // TCP_NODELAY: a response head and body written apart must not wait for an ACK.
                 let server = from_tcp(listener)?.acceptor(NoDelayAcceptor::new());
                 let server = harden(server.handle(handle));
-                Ok(server.serve(app.into_make_service_with_connect_info::<SocketAddr>()))
+                Ok(match app {
+                    App::Router(router) => Either::Left(
+                        server.serve(router.into_make_service_with_connect_info::<SocketAddr>()),
+                    ),
+                    App::Gateway(service) => Either::Right(server.serve(service)),
+                })
             })?;
         }
         Ok(addr)

@@ -4,8 +4,9 @@
 #![allow(dead_code)]
 
 use authgate_devidp::{DevIdp, Flavor, MintRequest, RunningIdp};
-use authgate_gateway::app::{Gateway, SharedGateway, router};
+use authgate_gateway::app::{Gateway, SharedGateway};
 use authgate_gateway::config::Config;
+use authgate_gateway::server::serve_on;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
@@ -13,6 +14,7 @@ use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use http_body_util::BodyExt;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
@@ -74,13 +76,18 @@ pub(crate) async fn start_gateway(config: Config) -> RunningGateway {
     start_gateway_with(Gateway::build(config).await.unwrap()).await
 }
 
-/// Serves an already built gateway (tests that replace a part, e.g. the upstream client).
-pub(crate) async fn start_gateway_with(gateway: Gateway) -> RunningGateway {
+/// Serves an already built gateway (tests that replace a part, e.g. the upstream client) the
+/// way `authgate serve` does ([`serve_on`]: the per-connection gateway service), on this test's
+/// runtime (`server.workers = 0`) so that its clock and tasks are the test's.
+pub(crate) async fn start_gateway_with(mut gateway: Gateway) -> RunningGateway {
+    Arc::make_mut(&mut gateway.config).server.workers = 0;
     let state = gateway.shared();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let serving = serve_on(listener, state.clone(), std::future::pending())
+        .await
+        .unwrap();
+    tokio::spawn(serving.wait());
     RunningGateway { addr, state }
 }
 
