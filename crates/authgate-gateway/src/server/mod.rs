@@ -206,8 +206,10 @@ fn terminate_signal() -> Result<impl Future<Output = ()> + Send + 'static, Serve
     })
 }
 
-/// Serves `state`'s router ([`crate::app::router`]) on `listeners` until `shutdown`
-/// completes, with the server settings of the gateway in `state` at this moment. Also runs
+/// Serves `state` on `listeners` until `shutdown` completes, with the server settings of the
+/// gateway in `state` at this moment: plain HTTP through the per-connection
+/// [`GatewayMakeService`] (the proxy path directly, the gateway's own endpoints through
+/// [`crate::app::router`]), TLS through the router with HSTS. Also runs
 /// the periodic maintenance (rate-limiter cleanup, histogram upkeep) of whichever gateway is
 /// current.
 pub async fn serve_on(
