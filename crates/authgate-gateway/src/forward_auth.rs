@@ -147,7 +147,7 @@ async fn authorize(
     let explained = decide_explained(gw, route, headers, uri).await;
     match explained.decision {
         Decision::Allow(principal) => {
-            let p = principal.as_ref();
+            let p = principal.as_deref();
             audit(&AuditEvent {
                 route: &route.name,
                 subject: p.map(|p| p.subject.as_str()),

@@ -11,20 +11,19 @@ use crate::app::Gateway;
 use crate::config::{AuthMode, RouteSpec};
 use crate::telemetry;
 use authgate::session::Sessions;
-use authgate::{Principal, Rejection, RejectionKind, VerifyError, VerifyErrorKind};
+use authgate::{ConnectionMemo, Principal, Rejection, RejectionKind, VerifyError, VerifyErrorKind};
 use axum::response::Response;
 use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// The outcome for one request on one route.
-// Boxing the principal would cost an allocation per allowed request to save stack space in a
-// value that lives for one call.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Decision {
-    /// Proceed; the principal is `None` only on `auth = "none"` routes.
-    Allow(Option<Principal>),
+    /// Proceed; the principal is `None` only on `auth = "none"` routes. Shared with the
+    /// verified-token cache for bearer tokens.
+    Allow(Option<Arc<Principal>>),
     /// Answer with this rejection (401/403/400/503).
     Deny(Rejection),
     /// No session on a session route: answer with this response (303 to sign in, or 401
@@ -57,11 +56,24 @@ pub async fn decide_explained(
     headers: &HeaderMap,
     uri: &Uri,
 ) -> Explained {
+    decide_on_connection(gw, route, headers, uri, None).await
+}
+
+/// [`decide_explained`] for a request on the client connection `memo` belongs to: a bearer
+/// token that connection presented last is recognised without hashing it again
+/// ([`ConnectionMemo`]).
+pub async fn decide_on_connection(
+    gw: &Gateway,
+    route: &RouteSpec,
+    headers: &HeaderMap,
+    uri: &Uri,
+    memo: Option<&ConnectionMemo>,
+) -> Explained {
     match route.auth {
         AuthMode::None => explained(Decision::Allow(None), "no_auth"),
-        AuthMode::Bearer => bearer(gw, route, headers, uri).await,
+        AuthMode::Bearer => bearer(gw, route, headers, uri, memo).await,
         AuthMode::Any if headers.contains_key(AUTHORIZATION) => {
-            bearer(gw, route, headers, uri).await
+            bearer(gw, route, headers, uri, memo).await
         }
         AuthMode::Any | AuthMode::Session => session(gw, route, headers, uri).await,
     }
@@ -76,7 +88,7 @@ async fn session(gw: &Gateway, route: &RouteSpec, headers: &HeaderMap, uri: &Uri
         return explained(Decision::Deny(Rejection::misconfigured()), "no_sign_in");
     };
     match sessions.authenticate(headers).await {
-        Ok(Some(principal)) => authorize(route, principal, "session"),
+        Ok(Some(principal)) => authorize(route, Arc::new(principal), "session"),
         Ok(None) => {
             let response = login_required(sessions, route, headers, uri);
             explained(Decision::LoginRequired(response), "no_session")
@@ -109,7 +121,13 @@ fn login_required(
 }
 
 /// Bearer authentication then the route policy.
-async fn bearer(gw: &Gateway, route: &RouteSpec, headers: &HeaderMap, uri: &Uri) -> Explained {
+async fn bearer(
+    gw: &Gateway,
+    route: &RouteSpec,
+    headers: &HeaderMap,
+    uri: &Uri,
+    memo: Option<&ConnectionMemo>,
+) -> Explained {
     let token = match authgate::bearer_token(headers, uri, None) {
         Ok(Some(token)) => token,
         Ok(None) => {
@@ -121,10 +139,11 @@ async fn bearer(gw: &Gateway, route: &RouteSpec, headers: &HeaderMap, uri: &Uri)
             return explained(Decision::Deny(rejection), reason);
         }
     };
-    let verified = if route.providers.is_empty() {
-        gw.verifier.verify(token).await
-    } else {
-        gw.verifier.verify_for(token, &route.providers).await
+    let only = (!route.providers.is_empty()).then_some(route.providers.as_slice());
+    let verified = match (memo, only) {
+        (Some(memo), _) => gw.verifier.verify_on_connection(token, only, memo).await,
+        (None, None) => gw.verifier.verify_shared(token).await,
+        (None, Some(ids)) => gw.verifier.verify_for_shared(token, ids).await,
     };
     match verified {
         Ok(principal) => authorize(route, principal, "ok"),
@@ -134,7 +153,7 @@ async fn bearer(gw: &Gateway, route: &RouteSpec, headers: &HeaderMap, uri: &Uri)
 
 /// The route's policy over an authenticated principal; `ok` is the reason when it passes
 /// (`ok` for a bearer token, `session` for a session).
-fn authorize(route: &RouteSpec, principal: Principal, ok: &'static str) -> Explained {
+fn authorize(route: &RouteSpec, principal: Arc<Principal>, ok: &'static str) -> Explained {
     let Some(policy) = &route.policy else {
         return explained(Decision::Allow(Some(principal)), ok);
     };

@@ -7,6 +7,7 @@
 
 use crate::app::{SharedGateway, router};
 use crate::proxy;
+use authgate::ConnectionMemo;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -16,6 +17,7 @@ use std::convert::Infallible;
 use std::future::{Future, Ready, ready};
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use tower::{Service, ServiceExt};
 
@@ -53,6 +55,7 @@ impl Service<SocketAddr> for GatewayMakeService {
             peer,
             state: self.state.clone(),
             router: self.router.clone(),
+            memo: Arc::default(),
         }))
     }
 }
@@ -63,6 +66,8 @@ pub struct GatewayService {
     peer: SocketAddr,
     state: SharedGateway,
     router: Router,
+    /// The bearer token this connection presented last (see [`ConnectionMemo`]).
+    memo: Arc<ConnectionMemo>,
 }
 
 type Answer = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
@@ -82,10 +87,10 @@ impl Service<http::Request<Incoming>> for GatewayService {
             request.extensions_mut().insert(ConnectInfo(self.peer));
             return Box::pin(self.router.clone().oneshot(request));
         }
-        let (state, peer) = (self.state.clone(), self.peer);
+        let (state, peer, memo) = (self.state.clone(), self.peer, self.memo.clone());
         Box::pin(async move {
             let headers = state.load().config.server.security_headers;
-            let mut response = proxy::handle_from(&state, peer, request).await;
+            let mut response = proxy::handle_from(&state, peer, request, Some(&memo)).await;
             if headers {
                 proxy::security_headers(response.headers_mut());
             }

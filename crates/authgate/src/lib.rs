@@ -43,7 +43,7 @@ pub use crate::http_client::{HttpClient, HttpClientBuilder, HttpClientError};
 pub use crate::jwks::KeySetStatus;
 pub use crate::rejection::{Rejection, RejectionKind};
 pub use crate::session::{SessionAuthLayer, SessionConfig, Sessions};
-pub use crate::verifier::{BuildError, Verifier, VerifierBuilder};
+pub use crate::verifier::{BuildError, ConnectionMemo, Verifier, VerifierBuilder};
 
 pub use authgate_core::{
     Clock, Denial, FixedClock, Policy, PolicySpec, Principal, SystemClock, UnixTime, VerifyError,

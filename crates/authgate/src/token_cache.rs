@@ -25,10 +25,15 @@ pub(crate) struct Entry {
     pub(crate) route: usize,
     /// The key-set generation the token was verified with.
     pub(crate) generation: u64,
-    /// The verified principal.
-    pub(crate) principal: Principal,
+    /// The verified principal, shared with every hit (a hit clones no string).
+    pub(crate) principal: Arc<Principal>,
+    /// `nbf` as a number, read once at insertion (`None` when absent).
+    not_before: Option<f64>,
     leeway: Duration,
     lifetime: Duration,
+    /// When the entry stops being used (insertion time + `lifetime`, on the verifier's clock),
+    /// for copies kept outside the cache ([`crate::ConnectionMemo`]).
+    until: UnixTime,
 }
 
 /// A bounded cache of verified tokens (disabled when its TTL is zero).
@@ -82,33 +87,33 @@ impl TokenCache {
         }
     }
 
-    /// Remembers a successful verification.
+    /// Remembers a successful verification; the entry, unless the cache is disabled or the
+    /// token expires now.
     pub(crate) fn insert(
         &self,
         key: TokenKey,
         route: usize,
         generation: u64,
-        principal: Principal,
+        principal: Arc<Principal>,
         leeway: Duration,
         now: UnixTime,
-    ) {
-        let Some(cache) = &self.cache else {
-            return;
-        };
+    ) -> Option<Arc<Entry>> {
+        let cache = self.cache.as_ref()?;
         let lifetime = self.lifetime(principal.expires_at, leeway, now);
         if lifetime.is_zero() {
-            return;
+            return None;
         }
-        cache.insert(
-            key,
-            Arc::new(Entry {
-                route,
-                generation,
-                principal,
-                leeway,
-                lifetime,
-            }),
-        );
+        let entry = Arc::new(Entry {
+            route,
+            generation,
+            not_before: principal.claims.not_before(),
+            principal,
+            leeway,
+            lifetime,
+            until: UnixTime(now.0.saturating_add(secs(lifetime))),
+        });
+        cache.insert(key, entry.clone());
+        Some(entry)
     }
 
     fn lifetime(&self, exp: Option<i64>, leeway: Duration, now: UnixTime) -> Duration {
@@ -118,6 +123,12 @@ impl TokenCache {
         let left = exp.saturating_add(secs(leeway)).saturating_sub(now.0);
         Duration::from_secs(u64::try_from(left).unwrap_or(0)).min(self.ttl)
     }
+}
+
+/// Whether the entry has outlived its cache lifetime at `now` (the cache itself drops it then;
+/// a copy kept elsewhere asks).
+pub(crate) fn outlived(entry: &Entry, now: UnixTime) -> bool {
+    now.0 >= entry.until.0
 }
 
 /// RFC 7519 §4.1.4/§4.1.5 again at `now`: the clock may have moved since verification.
@@ -133,12 +144,10 @@ pub(crate) fn check_times(entry: &Entry, now: UnixTime) -> Result<(), VerifyErro
             "token expired (cached)",
         ));
     }
-    let nbf = entry
-        .principal
-        .claims
-        .get("nbf")
-        .and_then(serde_json::Value::as_f64);
-    if nbf.is_some_and(|nbf| nbf > (now.0.saturating_add(leeway)) as f64) {
+    if entry
+        .not_before
+        .is_some_and(|nbf| nbf > (now.0.saturating_add(leeway)) as f64)
+    {
         return Err(VerifyError::new(
             VerifyErrorKind::NotYetValid,
             "token not yet valid (cached)",
@@ -186,9 +195,11 @@ mod tests {
         Entry {
             route: 0,
             generation: 0,
-            principal: principal(exp, nbf),
+            not_before: nbf.map(|n| n as f64),
+            principal: Arc::new(principal(exp, nbf)),
             leeway,
             lifetime: Duration::ZERO,
+            until: UnixTime(i64::MAX),
         }
     }
 
@@ -225,7 +236,7 @@ mod tests {
             key,
             3,
             7,
-            principal(NOW.0 + 600, None),
+            Arc::new(principal(NOW.0 + 600, None)),
             Duration::from_secs(60),
             NOW,
         );
@@ -238,7 +249,7 @@ mod tests {
             key,
             0,
             0,
-            principal(NOW.0 + 600, None),
+            Arc::new(principal(NOW.0 + 600, None)),
             Duration::from_secs(60),
             NOW,
         );

@@ -2,15 +2,17 @@
 //! (never to a URL taken from the token), consults the verified-token cache, verifies.
 
 mod login;
+mod memo;
 mod route;
 
+pub use self::memo::ConnectionMemo;
 use self::route::{Route, RouteTable};
 use crate::config::validate::check_providers;
 use crate::config::{AuthConfig, ConfigError, ProviderConfig};
 use crate::http_client::HttpClient;
 use crate::jwks::KeySetStatus;
 use crate::provider;
-use crate::token_cache::{self, TokenCache, TokenKey};
+use crate::token_cache::{self, Entry, TokenCache, TokenKey};
 use authgate_core::{
     Clock, Jws, MAX_TOKEN_BYTES, Principal, SystemClock, UnixTime, VerifyError, VerifyErrorKind,
 };
@@ -109,10 +111,7 @@ impl Verifier {
 
     /// Verifies `token` against whichever configured provider its `iss` names.
     pub async fn verify(&self, token: &str) -> Result<Principal, VerifyError> {
-        self.inner
-            .verify(token, None)
-            .await
-            .inspect_err(log_rejection)
+        self.verify_shared(token).await.map(Arc::unwrap_or_clone)
     }
 
     /// Like [`Verifier::verify`], but only providers whose id is in `provider_ids` are trusted.
@@ -121,8 +120,44 @@ impl Verifier {
         token: &str,
         provider_ids: &[String],
     ) -> Result<Principal, VerifyError> {
+        self.verify_for_shared(token, provider_ids)
+            .await
+            .map(Arc::unwrap_or_clone)
+    }
+
+    /// [`Verifier::verify`], sharing the principal with the verified-token cache: a repeated
+    /// token then costs no copy of the principal's strings.
+    pub async fn verify_shared(&self, token: &str) -> Result<Arc<Principal>, VerifyError> {
         self.inner
-            .verify(token, Some(provider_ids))
+            .verify(token, None, None)
+            .await
+            .inspect_err(log_rejection)
+    }
+
+    /// [`Verifier::verify_for`], sharing the principal like [`Verifier::verify_shared`].
+    pub async fn verify_for_shared(
+        &self,
+        token: &str,
+        provider_ids: &[String],
+    ) -> Result<Arc<Principal>, VerifyError> {
+        self.inner
+            .verify(token, Some(provider_ids), None)
+            .await
+            .inspect_err(log_rejection)
+    }
+
+    /// [`Verifier::verify_shared`] for a request that came on the connection `memo` belongs
+    /// to (only the providers in `provider_ids` when given): the token that connection
+    /// presented last is recognised by its bytes, without the cache's digest and lookup, and
+    /// re-checked like a cache hit.
+    pub async fn verify_on_connection(
+        &self,
+        token: &str,
+        provider_ids: Option<&[String]>,
+        memo: &ConnectionMemo,
+    ) -> Result<Arc<Principal>, VerifyError> {
+        self.inner
+            .verify(token, provider_ids, Some(memo))
             .await
             .inspect_err(log_rejection)
     }
@@ -161,7 +196,12 @@ impl Verifier {
 }
 
 impl Inner {
-    async fn verify(&self, token: &str, only: Option<&[String]>) -> Result<Principal, VerifyError> {
+    async fn verify(
+        &self,
+        token: &str,
+        only: Option<&[String]>,
+        memo: Option<&ConnectionMemo>,
+    ) -> Result<Arc<Principal>, VerifyError> {
         if token.len() > MAX_TOKEN_BYTES {
             // JWT-F17: refuse before hashing, decoding or parsing anything.
             return Err(VerifyError::new(
@@ -170,9 +210,14 @@ impl Inner {
             ));
         }
         let now = self.clock.now();
+        if let Some(memo) = memo
+            && let Some(recalled) = self.recalled(memo, token, only, now)
+        {
+            return recalled;
+        }
         let key = TokenCache::key(token);
         if let Some(hit) = self.cached(&key, only, now) {
-            return hit;
+            return hit.map(|entry| remembered(memo, token, entry));
         }
         let jws = Jws::parse(token)?;
         let iss = jws.unverified_issuer().ok_or_else(|| {
@@ -185,9 +230,14 @@ impl Inner {
         for (i, route) in self.candidates(iss, only) {
             match route.verify(&jws, now).await {
                 Ok((principal, generation)) => {
+                    let principal = Arc::new(principal);
                     let leeway = route.spec.validation.leeway;
-                    self.cache
-                        .insert(key, i, generation, principal.clone(), leeway, now);
+                    let entry =
+                        self.cache
+                            .insert(key, i, generation, principal.clone(), leeway, now);
+                    if let Some(entry) = entry {
+                        remembered(memo, token, entry);
+                    }
                     return Ok(principal);
                 }
                 Err(e) => first_error = first_error.or(Some(e)),
@@ -211,29 +261,93 @@ impl Inner {
             .collect()
     }
 
-    /// A cached verification, re-checked: provider restriction, key set unchanged and usable,
-    /// `exp`/`nbf` at `now`. `None` means "verify in full".
+    /// The connection's remembered verification of `token`, re-checked like a cache hit.
+    /// `None` means "look further".
+    fn recalled(
+        &self,
+        memo: &ConnectionMemo,
+        token: &str,
+        only: Option<&[String]>,
+        now: UnixTime,
+    ) -> Option<Result<Arc<Principal>, VerifyError>> {
+        let entry = memo.recall(token)?;
+        match self.recheck(&entry, only, now) {
+            Recheck::Valid => Some(Ok(entry.principal.clone())),
+            Recheck::Miss => None,
+            Recheck::Stale => {
+                memo.forget();
+                None
+            }
+            Recheck::Expired(e) => {
+                memo.forget();
+                Some(Err(e))
+            }
+        }
+    }
+
+    /// A cached verification, re-checked. `None` means "verify in full".
     fn cached(
         &self,
         key: &TokenKey,
         only: Option<&[String]>,
         now: UnixTime,
-    ) -> Option<Result<Principal, VerifyError>> {
+    ) -> Option<Result<Arc<Entry>, VerifyError>> {
         let entry = self.cache.get(key)?;
-        let route = self.routes.get(entry.route)?;
-        if !trusted(route, only) {
-            return None;
+        match self.recheck(&entry, only, now) {
+            Recheck::Valid => Some(Ok(entry)),
+            Recheck::Miss => None,
+            Recheck::Stale => {
+                self.cache.remove(key);
+                None
+            }
+            Recheck::Expired(e) => {
+                self.cache.remove(key);
+                Some(Err(e))
+            }
         }
-        if route.keys.usable().ok().map(|l| l.generation) != Some(entry.generation) {
-            self.cache.remove(key);
-            return None;
-        }
-        if let Err(e) = token_cache::check_times(&entry, now) {
-            self.cache.remove(key);
-            return Some(Err(e));
-        }
-        Some(Ok(entry.principal.clone()))
     }
+
+    /// Whether a remembered verification still holds at `now`: provider restriction, key set
+    /// unchanged and usable, within its cache lifetime, `exp`/`nbf`.
+    fn recheck(&self, entry: &Entry, only: Option<&[String]>, now: UnixTime) -> Recheck {
+        let Some(route) = self.routes.get(entry.route) else {
+            return Recheck::Miss;
+        };
+        if !trusted(route, only) {
+            return Recheck::Miss;
+        }
+        if route.keys.usable_generation() != Some(entry.generation)
+            || token_cache::outlived(entry, now)
+        {
+            return Recheck::Stale;
+        }
+        match token_cache::check_times(entry, now) {
+            Ok(()) => Recheck::Valid,
+            Err(e) => Recheck::Expired(e),
+        }
+    }
+}
+
+/// What re-checking a remembered verification found.
+enum Recheck {
+    /// Still valid: answer with it.
+    Valid,
+    /// Not for this request (another provider's, under a provider restriction): verify in
+    /// full, keep it.
+    Miss,
+    /// The key set changed or the entry outlived its lifetime: drop it, verify in full.
+    Stale,
+    /// The token expired or is not yet valid: drop it, answer with this error.
+    Expired(VerifyError),
+}
+
+/// `entry`'s principal, after `memo` (if any) remembers it for `token`.
+fn remembered(memo: Option<&ConnectionMemo>, token: &str, entry: Arc<Entry>) -> Arc<Principal> {
+    let principal = entry.principal.clone();
+    if let Some(memo) = memo {
+        memo.remember(token, entry);
+    }
+    principal
 }
 
 fn trusted(route: &Route, only: Option<&[String]>) -> bool {

@@ -181,6 +181,13 @@ impl Claims {
         self.member(name).is_some()
     }
 
+    /// `nbf` when it is a finite JSON number (a verified token's always is), without
+    /// building the map: the verified-token cache re-checks it on every hit.
+    #[inline]
+    pub fn not_before(&self) -> Option<f64> {
+        self.numeric_date(Claim::Nbf).present()
+    }
+
     /// A string claim, tri-state.
     #[inline]
     pub(crate) fn string(&self, name: impl ClaimName) -> ClaimValue<&str> {

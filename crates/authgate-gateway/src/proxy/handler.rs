@@ -6,10 +6,10 @@ use super::{UpstreamError, cors_headers, json_error, preflight, preflight_method
 use crate::app::{Gateway, SharedGateway};
 use crate::config::{AuthMode, RouteSpec};
 use crate::forward_auth::{client_ip, is_trusted};
-use crate::pipeline::{Decision, decide_explained};
+use crate::pipeline::{Decision, decide_on_connection};
 use crate::routes::normalize_path;
 use crate::telemetry::{self, AuditEvent, Outcome};
-use authgate::{Principal, Rejection, RejectionKind};
+use authgate::{ConnectionMemo, Principal, Rejection, RejectionKind};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
@@ -29,7 +29,7 @@ pub async fn handle(State(state): State<SharedGateway>, request: Request) -> Res
         tracing::error!("the server does not provide ConnectInfo<SocketAddr>: refusing");
         return json_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error");
     };
-    handle_from(&state, peer, request).await
+    handle_from(&state, peer, request, None).await
 }
 
 /// [`handle`] for a request from `peer` (the connection's service knows it without the
@@ -38,6 +38,7 @@ pub(crate) async fn handle_from(
     state: &SharedGateway,
     peer: SocketAddr,
     request: Request,
+    memo: Option<&ConnectionMemo>,
 ) -> Response {
     let gw = state.load();
     // CONNECT and TRACE are never proxied: a tunnel or an echo of the request (with its
@@ -64,7 +65,7 @@ pub(crate) async fn handle_from(
         .cors
         .as_ref()
         .and_then(|_| request.headers().get(ORIGIN).cloned());
-    let mut response = route_request(&gw, route, peer.ip(), path, request).await;
+    let mut response = route_request(&gw, route, peer.ip(), path, request, memo).await;
     if let Some(cors) = &route.cors {
         cors_headers(cors, origin.as_ref(), response.headers_mut());
     }
@@ -89,6 +90,7 @@ async fn route_request(
     peer: IpAddr,
     path: String,
     request: Request,
+    memo: Option<&ConnectionMemo>,
 ) -> Response {
     let trusted = is_trusted(&gw.config.server.trusted_proxies, peer);
     let client = if trusted {
@@ -102,7 +104,7 @@ async fn route_request(
         audit_bare(&route.name, Outcome::RateLimited, "rate_limited");
         return crate::ratelimit::too_many_requests(wait);
     }
-    let explained = decide_explained(gw, route, request.headers(), request.uri()).await;
+    let explained = decide_on_connection(gw, route, request.headers(), request.uri(), memo).await;
     let principal = match explained.decision {
         Decision::Allow(principal) => principal,
         Decision::Deny(rejection) => {
@@ -128,7 +130,7 @@ async fn route_request(
         headers::strip_gateway_cookies(request.headers_mut());
     }
     let (response, outcome) =
-        forward(gw, route, forwarding, &path, principal.as_ref(), request).await;
+        forward(gw, route, forwarding, &path, principal.as_deref(), request).await;
     let reason = if outcome == Outcome::Allowed {
         &explained.reason
     } else {

@@ -457,3 +457,59 @@ async fn https_upstream_speaks_http2_and_checks_its_certificate() {
     assert_eq!(echo["body"], "over tls");
     assert_eq!(echo["headers"]["x-auth-provider"][0], "oidc");
 }
+
+/// `GET path` with `token` on an HTTP/1.1 connection already open; status and upstream body.
+async fn get_on(
+    connection: &mut hyper::client::conn::http1::SendRequest<Body>,
+    path: &str,
+    token: &str,
+) -> (u16, serde_json::Value) {
+    let request = http::Request::get(path)
+        .header("host", "gateway.test")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let response = connection.send_request(request).await.unwrap();
+    let status = response.status().as_u16();
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    (status, serde_json::from_slice(&body).unwrap_or_default())
+}
+
+#[tokio::test]
+async fn one_connection_switching_tokens_gets_each_ones_identity() {
+    let (gw, _upstream, idp) = gateway().await;
+    let mint = |subject: &str| {
+        idp.idp.mint(
+            &authgate_devidp::MintRequest::new(authgate_devidp::Flavor::Oidc)
+                .subject(subject)
+                .scopes(["read_data"]),
+        )
+    };
+    let (alice, bob) = (mint("alice"), mint("bob"));
+    let mut forged = alice.clone().into_bytes();
+    let i = forged.len() - 10;
+    forged[i] = if forged[i] == b'A' { b'B' } else { b'A' };
+    let forged = String::from_utf8(forged).unwrap();
+
+    let stream = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+    let io = hyper_util::rt::TokioIo::new(stream);
+    let (mut connection, driver) = hyper::client::conn::http1::handshake(io).await.unwrap();
+    tokio::spawn(driver);
+    for (token, expected) in [
+        (&alice, Some("alice")),
+        (&alice, Some("alice")),
+        (&forged, None),
+        (&bob, Some("bob")),
+        (&alice, Some("alice")),
+    ] {
+        let (status, echo) = get_on(&mut connection, "/data/x", token).await;
+        let subject = echo["headers"]["x-auth-subject"][0].as_str();
+        match expected {
+            Some(expected) => assert_eq!((status, subject), (200, Some(expected))),
+            None => assert_eq!(status, 401),
+        }
+    }
+}

@@ -151,6 +151,15 @@ impl KeyCache {
         Ok(loaded)
     }
 
+    /// The generation of the current keys when [`KeyCache::usable`] would give them, without
+    /// taking a reference to them (the verified-token cache asks on every hit).
+    pub(crate) fn usable_generation(&self) -> Option<u64> {
+        let current = self.inner.current.load();
+        let loaded = current.as_deref()?;
+        let fresh = loaded.fetched_at.elapsed() <= timing::usable_for(&self.inner.cfg, loaded.ttl);
+        fresh.then_some(loaded.generation)
+    }
+
     /// A token named a key we do not have: refresh unless the cooldown (or `Retry-After`)
     /// forbids it. `true` when a fetch completed and replaced the keys.
     pub(crate) async fn refresh_for_unknown_kid(&self) -> bool {

@@ -2,6 +2,7 @@
 
 mod authorize;
 mod bearer;
+mod memo;
 mod providers;
 mod reliability;
 mod support;
