@@ -128,7 +128,11 @@ async fn bearer(
     uri: &Uri,
     memo: Option<&ConnectionMemo>,
 ) -> Explained {
-    let token = match authgate::bearer_token(headers, uri, None) {
+    let credential = match memo {
+        Some(memo) => authgate::bearer_token_on_connection(headers, uri, memo),
+        None => authgate::bearer_token(headers, uri, None),
+    };
+    let token = match credential {
         Ok(Some(token)) => token,
         Ok(None) => {
             let rejection = Rejection::missing_credentials(None);

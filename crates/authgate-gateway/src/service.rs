@@ -6,8 +6,7 @@
 //! (BENCHMARKS.md); what it does is the same: the proxy handler, then the security headers.
 
 use crate::app::{SharedGateway, router};
-use crate::proxy;
-use authgate::ConnectionMemo;
+use crate::proxy::{self, ClientConnection};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -55,7 +54,7 @@ impl Service<SocketAddr> for GatewayMakeService {
             peer,
             state: self.state.clone(),
             router: self.router.clone(),
-            memo: Arc::default(),
+            connection: Arc::new(ClientConnection::new(peer)),
         }))
     }
 }
@@ -66,8 +65,8 @@ pub struct GatewayService {
     peer: SocketAddr,
     state: SharedGateway,
     router: Router,
-    /// The bearer token this connection presented last (see [`ConnectionMemo`]).
-    memo: Arc<ConnectionMemo>,
+    /// What the proxy remembers of this connection between its requests.
+    connection: Arc<ClientConnection>,
 }
 
 type Answer = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
@@ -87,10 +86,10 @@ impl Service<http::Request<Incoming>> for GatewayService {
             request.extensions_mut().insert(ConnectInfo(self.peer));
             return Box::pin(self.router.clone().oneshot(request));
         }
-        let (state, peer, memo) = (self.state.clone(), self.peer, self.memo.clone());
+        let (state, connection) = (self.state.clone(), self.connection.clone());
         Box::pin(async move {
             let headers = state.load().config.server.security_headers;
-            let mut response = proxy::handle_from(&state, peer, request, Some(&memo)).await;
+            let mut response = proxy::handle_from(&state, &connection, request).await;
             if headers {
                 proxy::security_headers(response.headers_mut());
             }

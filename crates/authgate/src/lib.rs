@@ -35,7 +35,9 @@ mod verifier;
 pub use crate::authorize::{
     Authorize, AuthorizeFuture, Policies, PolicyError, RequirePolicy, RequireRole, RequireScope,
 };
-pub use crate::bearer::{Auth, BearerAuth, BearerAuthFuture, BearerAuthLayer, bearer_token};
+pub use crate::bearer::{
+    Auth, BearerAuth, BearerAuthFuture, BearerAuthLayer, bearer_token, bearer_token_on_connection,
+};
 pub use crate::config::{
     AuthConfig, ClientSecret, ConfigError, ConfigProblem, JwksConfig, ProviderConfig, ProviderKind,
 };

@@ -1,7 +1,8 @@
 //! The proxy handler (the router's fallback): normalise → route → CORS preflight → rate
 //! limit → decide → header hygiene → stream to the upstream → audit.
 
-use super::headers::{self, Forwarding};
+use super::connection::ClientConnection;
+use super::headers::{self, Forwarding, IdentityHeaders};
 use super::{UpstreamError, cors_headers, json_error, preflight, preflight_method, upgrade};
 use crate::app::{Gateway, SharedGateway};
 use crate::config::{AuthMode, RouteSpec};
@@ -9,11 +10,11 @@ use crate::forward_auth::{client_ip, is_trusted};
 use crate::pipeline::{Decision, decide_on_connection};
 use crate::routes::normalize_path;
 use crate::telemetry::{self, AuditEvent, Outcome};
-use authgate::{ConnectionMemo, Principal, Rejection, RejectionKind};
+use authgate::{Rejection, RejectionKind};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
-use http::header::{AUTHORIZATION, HOST, HeaderValue, ORIGIN};
+use http::header::{HOST, HeaderValue, ORIGIN};
 use http::{HeaderMap, Method, StatusCode, Uri, Version};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -29,16 +30,15 @@ pub async fn handle(State(state): State<SharedGateway>, request: Request) -> Res
         tracing::error!("the server does not provide ConnectInfo<SocketAddr>: refusing");
         return json_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error");
     };
-    handle_from(&state, peer, request, None).await
+    handle_from(&state, &ClientConnection::new(peer), request).await
 }
 
-/// [`handle`] for a request from `peer` (the connection's service knows it without the
-/// request's extensions).
+/// [`handle`] for a request on `connection` (the connection's service knows its peer without
+/// the request's extensions).
 pub(crate) async fn handle_from(
     state: &SharedGateway,
-    peer: SocketAddr,
+    connection: &ClientConnection,
     request: Request,
-    memo: Option<&ConnectionMemo>,
 ) -> Response {
     let gw = state.load();
     // CONNECT and TRACE are never proxied: a tunnel or an echo of the request (with its
@@ -65,7 +65,7 @@ pub(crate) async fn handle_from(
         .cors
         .as_ref()
         .and_then(|_| request.headers().get(ORIGIN).cloned());
-    let mut response = route_request(&gw, route, peer.ip(), path, request, memo).await;
+    let mut response = route_request(&gw, route, connection, path, request).await;
     if let Some(cors) = &route.cors {
         cors_headers(cors, origin.as_ref(), response.headers_mut());
     }
@@ -87,11 +87,11 @@ fn answer_preflight(gw: &Gateway, path: &str, request: &Request) -> Option<Respo
 async fn route_request(
     gw: &Gateway,
     route: &Arc<RouteSpec>,
-    peer: IpAddr,
+    connection: &ClientConnection,
     path: String,
     request: Request,
-    memo: Option<&ConnectionMemo>,
 ) -> Response {
+    let peer = connection.peer.ip();
     let trusted = is_trusted(&gw.config.server.trusted_proxies, peer);
     let client = if trusted {
         client_ip(&gw.config.server.trusted_proxies, peer, request.headers())
@@ -104,6 +104,7 @@ async fn route_request(
         audit_bare(&route.name, Outcome::RateLimited, "rate_limited");
         return crate::ratelimit::too_many_requests(wait);
     }
+    let memo = Some(&connection.memo);
     let explained = decide_on_connection(gw, route, request.headers(), request.uri(), memo).await;
     let principal = match explained.decision {
         Decision::Allow(principal) => principal,
@@ -117,6 +118,7 @@ async fn route_request(
     };
     let forwarding = Forwarding {
         peer,
+        peer_value: connection.peer_value.clone(),
         trusted,
         proto: if gw.config.server.tls.is_some() {
             "https"
@@ -129,8 +131,11 @@ async fn route_request(
     if gw.sessions.is_some() {
         headers::strip_gateway_cookies(request.headers_mut());
     }
-    let (response, outcome) =
-        forward(gw, route, forwarding, &path, principal.as_deref(), request).await;
+    let identity = principal
+        .as_ref()
+        .filter(|_| route.identity_headers)
+        .map(|p| connection.identity_headers(p));
+    let (response, outcome) = forward(gw, route, forwarding, &path, identity, request).await;
     let reason = if outcome == Outcome::Allowed {
         &explained.reason
     } else {
@@ -197,7 +202,7 @@ async fn forward(
     route: &RouteSpec,
     forwarding: Forwarding,
     path: &str,
-    principal: Option<&Principal>,
+    identity: Option<Arc<IdentityHeaders>>,
     mut request: Request,
 ) -> (Response, Outcome) {
     let websocket = headers::is_websocket_upgrade(request.headers());
@@ -210,7 +215,8 @@ async fn forward(
             Outcome::UpstreamError,
         );
     };
-    prepare_request_headers(&mut parts.headers, route, &forwarding, principal, websocket);
+    let identity = identity.as_deref();
+    prepare_request_headers(&mut parts.headers, route, &forwarding, identity, websocket);
     parts.uri = uri;
     parts.version = Version::HTTP_11;
     parts.extensions = http::Extensions::new();
@@ -232,29 +238,31 @@ async fn forward(
     }
 }
 
-/// The request header hygiene, in order (DESIGN.md "The request pipeline").
+/// The request header hygiene (DESIGN.md "The request pipeline"): one pass removes what must
+/// not reach the upstream, then the forwarding and identity headers are set.
 fn prepare_request_headers(
     headers: &mut HeaderMap,
     route: &RouteSpec,
     forwarding: &Forwarding,
-    principal: Option<&Principal>,
+    identity: Option<&IdentityHeaders>,
     websocket: bool,
 ) {
-    headers::remove_hop_by_hop(headers);
-    headers::strip_identity_headers(headers);
-    headers::set_forwarded(headers, forwarding);
-    // The client connects to the upstream's authority; the original is X-Forwarded-Host.
-    headers.remove(HOST);
-    if !route.forward_authorization {
-        headers.remove(AUTHORIZATION);
-    }
-    if let Some(p) = principal.filter(|_| route.identity_headers) {
-        headers::inject_identity(headers, p);
+    // The client connects to the upstream's authority (`Host` goes; the original is
+    // X-Forwarded-Host).
+    headers::clean_request(headers, forwarding.trusted, route.forward_authorization);
+    headers.reserve(ADDED_HEADERS);
+    headers::add_forwarded(headers, forwarding);
+    if let Some(identity) = identity {
+        headers::insert_identity(headers, identity);
     }
     if websocket {
         headers::set_websocket_upgrade(headers);
     }
 }
+
+/// At most how many headers [`prepare_request_headers`] adds (three forwarding, eight
+/// identity, two for an upgrade), reserved at once instead of growing the map step by step.
+const ADDED_HEADERS: usize = 13;
 
 /// The upstream's response with hop-by-hop headers removed, its body streamed; a 101 joins
 /// the two upgraded connections.

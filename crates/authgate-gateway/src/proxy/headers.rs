@@ -3,7 +3,6 @@
 
 use authgate::Principal;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use std::borrow::Cow;
 use std::net::IpAddr;
 
 /// Exact (lower-case, `_` read as `-`) names of identity headers a client must never send
@@ -45,15 +44,21 @@ const HOP_BY_HOP: &[HeaderName] = &[
     header::PROXY_AUTHENTICATE,
 ];
 
-/// The name as a WSGI/PHP upstream would read it: lower case (as every `HeaderName` is),
-/// `_` turned into `-`. Allocates only for names that contain `_`.
-fn folded(name: &HeaderName) -> Cow<'_, str> {
-    let name = name.as_str();
-    if name.contains('_') {
-        Cow::Owned(name.replace('_', "-"))
-    } else {
-        Cow::Borrowed(name)
-    }
+/// Whether the header name `name` (lower case, as every `HeaderName` is) equals `target`
+/// (lower case, `-`-separated) when each `_` in `name` is read as `-`, the way a WSGI/PHP
+/// upstream reads it.
+fn eq_folded(name: &[u8], target: &str) -> bool {
+    name.len() == target.len()
+        && name
+            .iter()
+            .zip(target.as_bytes())
+            .all(|(&n, &t)| n == t || (n == b'_' && t == b'-'))
+}
+
+/// [`eq_folded`] for a prefix.
+fn starts_folded(name: &[u8], prefix: &str) -> bool {
+    name.get(..prefix.len())
+        .is_some_and(|head| eq_folded(head, prefix))
 }
 
 /// Whether `name` (in any case or underscore spelling) is an identity header the gateway
@@ -61,8 +66,9 @@ fn folded(name: &HeaderName) -> Cow<'_, str> {
 /// `-Groups`/`-Access-Token`, `X-User-Id`, `X-Remote-User`, `Remote-User`, `X-User`,
 /// `X-Email`, `OIDC-Claim-*`.
 pub fn is_identity_header(name: &HeaderName) -> bool {
-    let name = folded(name);
-    IDENTITY_NAMES.contains(&&*name) || IDENTITY_PREFIXES.iter().any(|p| name.starts_with(p))
+    let name = name.as_str().as_bytes();
+    IDENTITY_NAMES.iter().any(|n| eq_folded(name, n))
+        || IDENTITY_PREFIXES.iter().any(|p| starts_folded(name, p))
 }
 
 /// Removes every inbound identity header (BCP-70). Call on every path, authenticated or not.
@@ -123,31 +129,59 @@ pub fn is_websocket_upgrade(headers: &HeaderMap) -> bool {
         .get_all(header::UPGRADE)
         .iter()
         .any(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
-    upgrade && connection_tokens(headers).iter().any(|t| t == "upgrade")
-}
-
-/// The lower-case tokens of every `Connection` header.
-fn connection_tokens(headers: &HeaderMap) -> Vec<String> {
-    headers
-        .get_all(header::CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|t| t.trim().to_ascii_lowercase())
-        .filter(|t| !t.is_empty())
-        .collect()
+    upgrade
+        && headers
+            .get_all(header::CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
 }
 
 /// Removes hop-by-hop headers: the fixed set, `Keep-Alive`, `Proxy-*` and whatever
 /// `Connection` lists.
 pub fn remove_hop_by_hop(headers: &mut HeaderMap) {
-    let listed = connection_tokens(headers);
-    remove_where(headers, |name| {
-        if HOP_BY_HOP.contains(name) || listed.iter().any(|t| t == name.as_str()) {
-            return true;
+    remove_connection_listed(headers);
+    remove_where(headers, is_hop_by_hop);
+}
+
+/// Removes the `Connection` headers and every header they list.
+fn remove_connection_listed(headers: &mut HeaderMap) {
+    let listed: Vec<HeaderValue> = match headers.entry(header::CONNECTION) {
+        header::Entry::Occupied(entry) => entry.remove_entry_mult().1.collect(),
+        header::Entry::Vacant(_) => return,
+    };
+    for value in &listed {
+        let tokens = value.to_str().unwrap_or_default().split(',');
+        for token in tokens.map(str::trim).filter(|t| !t.is_empty()) {
+            // Looking a `&str` up lower-cases it; a token that is no header name names
+            // nothing present.
+            headers.remove(token);
         }
-        let name = folded(name);
-        name == "keep-alive" || name.starts_with("proxy-")
+    }
+}
+
+/// Whether `name` is hop-by-hop by itself: the fixed set, `Keep-Alive`, `Proxy-*` (with `_`
+/// read as `-`).
+fn is_hop_by_hop(name: &HeaderName) -> bool {
+    let folded = name.as_str().as_bytes();
+    HOP_BY_HOP.contains(name) || eq_folded(folded, "keep-alive") || starts_folded(folded, "proxy-")
+}
+
+/// Removes, in one pass over the names, everything an inbound request must not carry to the
+/// upstream: hop-by-hop headers ([`remove_hop_by_hop`]), inbound identity headers
+/// ([`strip_identity_headers`]), the client-connection headers an untrusted peer sent (and
+/// their underscore spellings from anyone, as [`set_forwarded`] does), `Host`, and
+/// `Authorization` unless `keep_authorization`. Then [`add_forwarded`] sets the forwarding
+/// headers.
+pub fn clean_request(headers: &mut HeaderMap, trusted_peer: bool, keep_authorization: bool) {
+    remove_connection_listed(headers);
+    remove_where(headers, |name| {
+        is_hop_by_hop(name)
+            || is_identity_header(name)
+            || is_refused_forwarding(name, trusted_peer)
+            || name == header::HOST
+            || (name == header::AUTHORIZATION && !keep_authorization)
     });
 }
 
@@ -162,6 +196,8 @@ pub fn set_websocket_upgrade(headers: &mut HeaderMap) {
 pub struct Forwarding {
     /// The TCP peer.
     pub peer: IpAddr,
+    /// `peer` as a header value ([`peer_value`]; a connection computes it once).
+    pub peer_value: HeaderValue,
     /// Whether the peer is in `trusted_proxies`.
     pub trusted: bool,
     /// `http` or `https`: how the gateway was reached.
@@ -170,9 +206,20 @@ pub struct Forwarding {
     pub host: Option<HeaderValue>,
 }
 
-/// Whether a (folded) name describes the client connection.
-fn is_forwarding(folded: &str) -> bool {
-    folded.starts_with("x-forwarded-") || FORWARDING_NAMES.contains(&folded)
+/// `peer` as an `X-Forwarded-For` value.
+pub fn peer_value(peer: IpAddr) -> HeaderValue {
+    // An address's text is always a valid header value.
+    HeaderValue::from_str(&peer.to_string()).unwrap_or(HeaderValue::from_static("unknown"))
+}
+
+/// Whether `name` is a client-connection header to drop: every one (`X-Forwarded-*`,
+/// `Forwarded`, `X-Real-IP`, `X-Client-IP`, `X-Original-*`) from an untrusted peer, and their
+/// underscore spellings from anyone.
+fn is_refused_forwarding(name: &HeaderName, trusted_peer: bool) -> bool {
+    let name = name.as_str().as_bytes();
+    let forwarding =
+        starts_folded(name, "x-forwarded-") || FORWARDING_NAMES.iter().any(|f| eq_folded(name, f));
+    forwarding && (!trusted_peer || name.contains(&b'_'))
 }
 
 /// Sets `X-Forwarded-For`/`-Proto`/`-Host` (BCP-71). From a trusted peer the inbound chain is
@@ -180,17 +227,23 @@ fn is_forwarding(folded: &str) -> bool {
 /// every forwarding header is dropped and replaced by what the gateway saw. Underscore
 /// spellings are dropped in both cases.
 pub fn set_forwarded(headers: &mut HeaderMap, fwd: &Forwarding) {
-    let trusted = fwd.trusted;
-    remove_where(headers, |n| {
-        let f = folded(n);
-        is_forwarding(&f) && (!trusted || n.as_str().contains('_'))
-    });
-    let chain = inbound_chain(headers);
-    let xff = match chain {
-        Some(chain) => format!("{chain}, {}", fwd.peer),
-        None => fwd.peer.to_string(),
+    remove_where(headers, |name| is_refused_forwarding(name, fwd.trusted));
+    add_forwarded(headers, fwd);
+}
+
+/// The second half of [`set_forwarded`], once the refused forwarding headers are gone (as
+/// [`clean_request`] leaves them).
+pub fn add_forwarded(headers: &mut HeaderMap, fwd: &Forwarding) {
+    let chain = if fwd.trusted {
+        inbound_chain(headers)
+    } else {
+        None
     };
-    if let Ok(value) = HeaderValue::from_str(&xff) {
+    let xff = match chain {
+        Some(chain) => HeaderValue::from_str(&format!("{chain}, {}", fwd.peer)).ok(),
+        None => Some(fwd.peer_value.clone()),
+    };
+    if let Some(value) = xff {
         headers.insert(X_FORWARDED_FOR, value);
     }
     if !headers.contains_key(X_FORWARDED_PROTO) {
@@ -240,6 +293,14 @@ pub const X_AUTH_PROVIDER: HeaderName = HeaderName::from_static("x-auth-provider
 /// header value is omitted, never truncated or altered. Call after
 /// [`strip_identity_headers`].
 pub fn inject_identity(headers: &mut HeaderMap, principal: &Principal) {
+    insert_identity(headers, &identity_values(principal));
+}
+
+/// The `X-Auth-*` headers of a principal, built once and inserted into each of its requests.
+pub type IdentityHeaders = Vec<(HeaderName, HeaderValue)>;
+
+/// The `X-Auth-*` headers [`inject_identity`] sets for `principal`.
+pub fn identity_values(principal: &Principal) -> IdentityHeaders {
     let joined_scopes = principal.scopes.join(" ");
     let joined_roles = principal.roles.join(",");
     let values: [(HeaderName, Option<&str>); 8] = [
@@ -252,13 +313,19 @@ pub fn inject_identity(headers: &mut HeaderMap, principal: &Principal) {
         (X_AUTH_CLIENT, principal.client_id.as_deref()),
         (X_AUTH_PROVIDER, Some(principal.provider.as_str())),
     ];
-    for (name, value) in values {
-        let valid = value
-            .filter(|v| !v.is_empty())
-            .and_then(|v| HeaderValue::from_str(v).ok());
-        if let Some(value) = valid {
-            headers.insert(name, value);
-        }
+    values
+        .into_iter()
+        .filter_map(|(name, value)| {
+            let value = value.filter(|v| !v.is_empty())?;
+            Some((name, HeaderValue::from_str(value).ok()?))
+        })
+        .collect()
+}
+
+/// Sets the headers of [`identity_values`] (replacing any of the same name).
+pub fn insert_identity(headers: &mut HeaderMap, identity: &IdentityHeaders) {
+    for (name, value) in identity {
+        headers.insert(name.clone(), value.clone());
     }
 }
 

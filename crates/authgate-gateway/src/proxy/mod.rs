@@ -38,12 +38,14 @@
 //! | too many failed authentications | 429 `{"error":"rate_limited"}` + `Retry-After` |
 
 mod client;
+mod connection;
 mod cors;
 mod handler;
 pub mod headers;
 mod local_pool;
 mod upgrade;
 
+pub(crate) use connection::ClientConnection;
 pub use cors::{cors_headers, preflight, preflight_method};
 pub use handler::handle;
 pub(crate) use handler::handle_from;

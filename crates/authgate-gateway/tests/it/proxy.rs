@@ -512,4 +512,15 @@ async fn one_connection_switching_tokens_gets_each_ones_identity() {
             None => assert_eq!(status, 401),
         }
     }
+    // The connection's last token is still refused in a forbidden transport.
+    let (status, _) = get_on(&mut connection, "/data/x?access_token=x", &alice).await;
+    assert_eq!(status, 400, "token in the header and the query");
+    let twice = http::Request::get("/data/x")
+        .header("host", "gateway.test")
+        .header("authorization", format!("Bearer {alice}"))
+        .header("authorization", format!("Bearer {alice}"))
+        .body(Body::empty())
+        .unwrap();
+    let response = connection.send_request(twice).await.unwrap();
+    assert_eq!(response.status(), 400, "two Authorization headers");
 }

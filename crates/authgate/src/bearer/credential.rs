@@ -5,6 +5,7 @@
 //! whitespace around the token is an `invalid_request`, never silently trimmed).
 
 use crate::rejection::Rejection;
+use crate::verifier::ConnectionMemo;
 use http::header::AUTHORIZATION;
 use http::{HeaderMap, Uri};
 use std::sync::Arc;
@@ -54,6 +55,16 @@ pub(crate) fn extract<'a>(
     headers: &'a HeaderMap,
     uri: &Uri,
 ) -> Result<Credential<'a>, TransportError> {
+    extract_knowing(headers, uri, |_| false)
+}
+
+/// [`extract`], where `known` recognises a token that passed this check before (the exact
+/// bytes of an earlier credential): its characters are not checked again.
+fn extract_knowing<'a>(
+    headers: &'a HeaderMap,
+    uri: &Uri,
+    known: impl Fn(&[u8]) -> bool,
+) -> Result<Credential<'a>, TransportError> {
     let mut values = headers.get_all(AUTHORIZATION).iter();
     let header = values.next();
     // RFC 6750 §3.1: repeating a parameter is an invalid_request (JWT-B04).
@@ -67,7 +78,7 @@ pub(crate) fn extract<'a>(
         // The URI query method is never accepted: it leaks through logs and Referer (JWT-B06).
         None if in_query => Err(TransportError::QueryTokenOnly),
         None => Ok(Credential::Absent),
-        Some(value) => match common_case(value.as_bytes()) {
+        Some(value) => match common_case(value.as_bytes(), known) {
             Some(token) => Ok(Credential::Token(token)),
             None => parse(
                 value
@@ -81,9 +92,11 @@ pub(crate) fn extract<'a>(
 /// The token of `Bearer <token>` when the token has no padding and only `b64token` characters
 /// (every JWT), in one pass; `None` sends every other value through [`parse`], which gives the
 /// same answer for these and the exact error for the rest.
-fn common_case(value: &[u8]) -> Option<&str> {
+fn common_case(value: &[u8], known: impl Fn(&[u8]) -> bool) -> Option<&str> {
     let (scheme, token) = value.split_at_checked(7)?;
-    let plain = scheme.eq_ignore_ascii_case(b"bearer ") && !token.is_empty() && all_b64token(token);
+    let plain = scheme.eq_ignore_ascii_case(b"bearer ")
+        && !token.is_empty()
+        && (known(token) || all_b64token(token));
     // Only ASCII bytes passed, so this is valid UTF-8 (checked, not assumed).
     plain.then(|| std::str::from_utf8(token).ok()).flatten()
 }
@@ -113,6 +126,22 @@ pub fn bearer_token<'a>(
         Ok(Credential::Absent) => Ok(None),
         Ok(Credential::Token(token)) => Ok(Some(token)),
         Err(e) => Err(e.into_rejection(realm)),
+    }
+}
+
+/// [`bearer_token`] for a request on the connection `memo` belongs to: the token that
+/// connection presented last (exactly the same bytes, which passed this check then) is
+/// recognised without checking its characters again. Pair with
+/// [`crate::Verifier::verify_on_connection`].
+pub fn bearer_token_on_connection<'a>(
+    headers: &'a HeaderMap,
+    uri: &Uri,
+    memo: &ConnectionMemo,
+) -> Result<Option<&'a str>, Rejection> {
+    match extract_knowing(headers, uri, |token| memo.is_last(token)) {
+        Ok(Credential::Absent) => Ok(None),
+        Ok(Credential::Token(token)) => Ok(Some(token)),
+        Err(e) => Err(e.into_rejection(None)),
     }
 }
 
@@ -226,7 +255,7 @@ mod tests {
         ];
         for value in values {
             let full = parse(value);
-            match common_case(value.as_bytes()) {
+            match common_case(value.as_bytes(), |_| false) {
                 Some(token) => assert_eq!(full, Ok(Credential::Token(token)), "{value:?}"),
                 None => assert!(
                     !matches!(full, Ok(Credential::Token(t)) if !t.contains('=')),

@@ -64,7 +64,7 @@ mod future;
 mod layer;
 mod service;
 
-pub use self::credential::bearer_token;
+pub use self::credential::{bearer_token, bearer_token_on_connection};
 pub use self::extract::Auth;
 pub use self::future::BearerAuthFuture;
 pub use self::layer::BearerAuthLayer;

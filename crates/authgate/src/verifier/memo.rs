@@ -51,6 +51,11 @@ impl ConnectionMemo {
         (*remembered.token == *token.as_bytes()).then(|| remembered.entry.clone())
     }
 
+    /// Whether `token` is exactly the token remembered (whatever its verification now gives).
+    pub(crate) fn is_last(&self, token: &[u8]) -> bool {
+        self.lock().as_ref().is_some_and(|r| *r.token == *token)
+    }
+
     /// Remembers `entry` as the verification of `token`, forgetting the previous one.
     pub(crate) fn remember(&self, token: &str, entry: Arc<Entry>) {
         let remembered = Remembered {

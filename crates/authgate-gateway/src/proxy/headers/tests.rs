@@ -83,6 +83,7 @@ fn websocket_upgrade_needs_both_headers() {
 fn forwarding(trusted: bool) -> Forwarding {
     Forwarding {
         peer: "10.0.0.9".parse().unwrap(),
+        peer_value: peer_value("10.0.0.9".parse().unwrap()),
         trusted,
         proto: "http",
         host: Some(HeaderValue::from_static("gw.example.com")),
@@ -183,4 +184,93 @@ fn the_gateway_cookies_never_reach_the_upstream() {
         .map(|v| v.to_str().unwrap())
         .collect();
     assert_eq!(values, ["a=1; b=2", "authgate_other=keep"]);
+}
+
+/// Names every hygiene rule looks at, in several spellings, and some it must keep.
+const NAMES: &[&str] = &[
+    "host",
+    "authorization",
+    "connection",
+    "keep-alive",
+    "keep_alive",
+    "te",
+    "trailer",
+    "upgrade",
+    "proxy-authorization",
+    "proxy_connection",
+    "x-auth-subject",
+    "x_auth_request_user",
+    "remote-user",
+    "oidc_claim_sub",
+    "x-forwarded-for",
+    "x_forwarded_for",
+    "x-forwarded-proto",
+    "x-forwarded-host",
+    "forwarded",
+    "x-real-ip",
+    "x_original_uri",
+    "accept",
+    "cookie",
+    "x-request-id",
+    "x-secret",
+];
+
+/// Values, including `Connection` lists naming other headers in any case.
+const VALUES: &[&str] = &[
+    "1",
+    "keep-alive",
+    "close, X-Secret",
+    "Accept, x-request-id",
+    "upgrade",
+    "10.1.1.1",
+];
+
+/// The hygiene as separate passes (what [`clean_request`] + [`add_forwarded`] replace).
+fn in_separate_passes(headers: &mut HeaderMap, fwd: &Forwarding, keep_authorization: bool) {
+    remove_hop_by_hop(headers);
+    strip_identity_headers(headers);
+    set_forwarded(headers, fwd);
+    headers.remove(header::HOST);
+    if !keep_authorization {
+        headers.remove(header::AUTHORIZATION);
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn one_pass_hygiene_equals_the_separate_passes(
+        pairs in proptest::collection::vec((0..NAMES.len(), 0..VALUES.len()), 0..12),
+        trusted: bool,
+        keep_authorization: bool,
+    ) {
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|&(n, v)| (NAMES[n], VALUES[v])).collect();
+        let fwd = forwarding(trusted);
+        let mut separate = map(&pairs);
+        in_separate_passes(&mut separate, &fwd, keep_authorization);
+        let mut one_pass = map(&pairs);
+        clean_request(&mut one_pass, trusted, keep_authorization);
+        add_forwarded(&mut one_pass, &fwd);
+        proptest::prop_assert_eq!(one_pass, separate);
+    }
+}
+
+#[test]
+fn clean_request_keeps_what_the_upstream_may_see() {
+    let mut h = map(&[
+        ("host", "gw.example.com"),
+        ("authorization", "Bearer t"),
+        ("connection", "close, x-secret"),
+        ("x-secret", "1"),
+        ("x_auth_subject", "admin"),
+        ("x-forwarded-for", "6.6.6.6"),
+        ("accept", "*/*"),
+        ("cookie", "a=1"),
+    ]);
+    clean_request(&mut h, false, false);
+    let mut names: Vec<&str> = h.keys().map(HeaderName::as_str).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["accept", "cookie"]);
+    let mut kept = map(&[("authorization", "Bearer t")]);
+    clean_request(&mut kept, false, true);
+    assert_eq!(kept["authorization"], "Bearer t");
 }
