@@ -34,6 +34,16 @@ impl GatewayMakeService {
         GatewayMakeService { state, router }
     }
 
+    /// The service of a new connection from `peer`.
+    pub fn service_for(&self, peer: SocketAddr) -> GatewayService {
+        GatewayService {
+            peer,
+            state: self.state.clone(),
+            router: self.router.clone(),
+            connection: Arc::new(ClientConnection::new(peer)),
+        }
+    }
+
     /// The router alone (for listeners that add layers to it, such as HSTS with TLS).
     pub fn into_router(self) -> Router {
         self.router
@@ -50,12 +60,7 @@ impl Service<SocketAddr> for GatewayMakeService {
     }
 
     fn call(&mut self, peer: SocketAddr) -> Self::Future {
-        ready(Ok(GatewayService {
-            peer,
-            state: self.state.clone(),
-            router: self.router.clone(),
-            connection: Arc::new(ClientConnection::new(peer)),
-        }))
+        ready(Ok(self.service_for(peer)))
     }
 }
 
@@ -81,6 +86,25 @@ impl Service<http::Request<Incoming>> for GatewayService {
     }
 
     fn call(&mut self, request: http::Request<Incoming>) -> Answer {
+        self.answer(request)
+    }
+}
+
+/// How hyper calls it (the plain listener serves it on hyper directly).
+impl hyper::service::Service<http::Request<Incoming>> for GatewayService {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Answer;
+
+    fn call(&self, request: http::Request<Incoming>) -> Answer {
+        self.answer(request)
+    }
+}
+
+impl GatewayService {
+    /// The response to `request`: the router for the gateway's own endpoints, the proxy for
+    /// everything else.
+    fn answer(&self, request: http::Request<Incoming>) -> Answer {
         let mut request = request.map(Body::new);
         if answered_by_router(request.uri().path()) {
             request.extensions_mut().insert(ConnectInfo(self.peer));

@@ -9,6 +9,7 @@
 //! connections are closed, and requests in flight may finish for up to
 //! `server.shutdown_grace`; connections still open after that are dropped.
 
+mod plain;
 mod redirect;
 mod reload;
 mod tls;
@@ -17,6 +18,7 @@ mod workers;
 pub use self::reload::{ReloadError, reload};
 pub use self::tls::TlsError;
 
+use self::plain::Stop;
 use crate::app::{BuildError, Gateway, SharedGateway};
 use crate::config::{Config, ServerSettings};
 use crate::service::GatewayMakeService;
@@ -119,7 +121,7 @@ pub struct Serving {
     servers: Vec<JoinHandle<io::Result<()>>>,
     background: Vec<JoinHandle<()>>,
     /// The listeners' shutdown control, for [`Serving::wait`] when one of them fails.
-    handle: Handle<SocketAddr>,
+    stop: Stop,
     grace: Duration,
 }
 
@@ -149,7 +151,7 @@ impl Serving {
         while let Some(outcome) = running.next().await {
             if let Err(error) = outcome.unwrap_or_else(|e| Err(io::Error::other(e))) {
                 tracing::error!(%error, "listener failed: stopping the others");
-                self.handle.graceful_shutdown(Some(self.grace));
+                self.stop.graceful_shutdown(self.grace);
                 result = Err(ServeError::Io(error));
             }
         }
@@ -288,13 +290,11 @@ fn serve_with(
         }
         _ => None,
     };
-    let Spawner {
-        handle, servers, ..
-    } = spawner;
+    let Spawner { stop, servers, .. } = spawner;
     let grace = settings.shutdown_grace;
     let background = vec![tokio::spawn(shut_down_when(
         shutdown,
-        handle.clone(),
+        stop.clone(),
         grace,
         stopped,
     ))];
@@ -304,7 +304,7 @@ fn serve_with(
         tls,
         servers,
         background,
-        handle,
+        stop,
         grace,
     })
 }
@@ -313,7 +313,7 @@ fn serve_with(
 struct Spawner {
     /// Serving threads for the main listener (0: the calling runtime).
     workers: usize,
-    handle: Handle<SocketAddr>,
+    stop: Stop,
     /// Held by every listener task until it stops.
     running: mpsc::Sender<()>,
     servers: Vec<JoinHandle<io::Result<()>>>,
@@ -325,7 +325,7 @@ impl Spawner {
         (
             Spawner {
                 workers,
-                handle: Handle::new(),
+                stop: Stop::new(),
                 running,
                 servers: Vec::new(),
             },
@@ -337,16 +337,18 @@ impl Spawner {
         let listener = listener.into_std()?;
         let addr = listener.local_addr()?;
         for (worker, listener) in self.clones(&listener)?.into_iter().enumerate() {
-            let (app, handle) = (app.clone(), self.handle.clone());
+            let (app, stop) = (app.clone(), self.stop.clone());
             self.spawn_on(worker, move || {
-                // TCP_NODELAY: a response head and body written apart must not wait for an ACK.
-                let server = from_tcp(listener)?.acceptor(NoDelayAcceptor::new());
-                let server = harden(server.handle(handle));
                 Ok(match app {
-                    App::Router(router) => Either::Left(
-                        server.serve(router.into_make_service_with_connect_info::<SocketAddr>()),
-                    ),
-                    App::Gateway(service) => Either::Right(server.serve(service)),
+                    App::Router(router) => {
+                        // TCP_NODELAY: a response head and body written apart must not wait
+                        // for an ACK.
+                        let server = from_tcp(listener)?.acceptor(NoDelayAcceptor::new());
+                        let server = harden(server.handle(stop.handle));
+                        let app = router.into_make_service_with_connect_info::<SocketAddr>();
+                        Either::Left(server.serve(app))
+                    }
+                    App::Gateway(service) => Either::Right(plain::serve(listener, service, stop)),
                 })
             })?;
         }
@@ -362,7 +364,7 @@ impl Spawner {
         let listener = listener.into_std()?;
         let addr = listener.local_addr()?;
         for (worker, listener) in self.clones(&listener)?.into_iter().enumerate() {
-            let (app, handle, config) = (app.clone(), self.handle.clone(), config.clone());
+            let (app, handle, config) = (app.clone(), self.stop.handle.clone(), config.clone());
             self.spawn_on(worker, move || {
                 let server = axum_server::from_tcp_rustls(listener, config)?.handle(handle);
                 let server = harden(server);
@@ -379,7 +381,8 @@ impl Spawner {
     ) -> Result<SocketAddr, ServeError> {
         let listener = listener.into_std()?;
         let addr = listener.local_addr()?;
-        let server = from_tcp(listener)?.handle(Handle::with_control(self.handle.control()));
+        let control = self.stop.handle.control();
+        let server = from_tcp(listener)?.handle(Handle::with_control(control));
         let server = harden(server);
         self.spawn(server.serve(redirect::router(target).into_make_service()));
         Ok(addr)
@@ -432,12 +435,12 @@ fn harden<A: Address, Acc>(mut server: Server<A, Acc>) -> Server<A, Acc> {
     server.first_request_timeout(REQUEST_HEAD_TIMEOUT)
 }
 
-/// Starts the graceful shutdown of every listener sharing `handle`'s control once `shutdown`
+/// Starts the graceful shutdown of every listener sharing `stop` once `shutdown`
 /// completes. The request is repeated until they have all stopped: a listener that had not
 /// started waiting for it yet would otherwise miss it.
 async fn shut_down_when(
     shutdown: impl Future<Output = ()>,
-    handle: Handle<SocketAddr>,
+    stop: Stop,
     grace: Duration,
     mut stopped: mpsc::Receiver<()>,
 ) {
@@ -445,7 +448,7 @@ async fn shut_down_when(
     let _ = AssertUnwindSafe(shutdown).catch_unwind().await;
     tracing::info!(grace = ?grace, "no longer accepting connections; waiting for requests in flight");
     loop {
-        handle.graceful_shutdown(Some(grace));
+        stop.graceful_shutdown(grace);
         if tokio::time::timeout(Duration::from_millis(100), stopped.recv())
             .await
             .is_ok()

@@ -1045,6 +1045,119 @@ async fn a_request_head_that_never_ends_is_cut_off() {
     serving.wait().await.unwrap();
 }
 
+/// A gateway with one open route to `upstream`, serving on this test's runtime.
+async fn open_gateway(upstream: &str, server_extra: &str) -> SharedGateway {
+    let toml = format!(
+        "version = 1\n[server]\nlisten = \"127.0.0.1:0\"\n{server_extra}\n\n[[routes]]\nname = \"open\"\npath = \"/open/{{*rest}}\"\nauth = \"none\"\nupstream = \"{upstream}\"\n"
+    );
+    let mut gateway = Gateway::build(support::config(&toml)).await.unwrap();
+    Arc::make_mut(&mut gateway.config).server.workers = 0;
+    gateway.shared()
+}
+
+/// Slowloris against the gateway's own plain listener (not axum-server's): a silent
+/// connection and an unfinished request head are both closed after `REQUEST_HEAD_TIMEOUT`.
+#[tokio::test(start_paused = true)]
+async fn the_gateway_listener_cuts_off_a_request_head_that_never_ends() {
+    use authgate_gateway::server::REQUEST_HEAD_TIMEOUT;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let state = open_gateway("http://127.0.0.1:9", "").await;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let serving = serve_on(loopback().await, state, async move {
+        let _ = stopped.await;
+    })
+    .await
+    .unwrap();
+    let started = tokio::time::Instant::now();
+    let connect = || tokio::net::TcpStream::connect(serving.local_addr());
+    let (mut silent, mut partial) = (connect().await.unwrap(), connect().await.unwrap());
+    partial
+        .write_all(b"GET /open/x HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n")
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    let cut_off = async {
+        let _ = partial.read_to_end(&mut buf).await;
+        let _ = silent.read_to_end(&mut buf).await;
+    };
+    tokio::time::timeout(REQUEST_HEAD_TIMEOUT * 3, cut_off)
+        .await
+        .expect("both connections were closed");
+    let waited = started.elapsed();
+    assert!(
+        waited >= REQUEST_HEAD_TIMEOUT && waited < REQUEST_HEAD_TIMEOUT * 2,
+        "{waited:?}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&buf).contains("HTTP/1.1"),
+        "no answer"
+    );
+    stop.send(()).unwrap();
+    serving.wait().await.unwrap();
+}
+
+/// Shutdown on the gateway's plain listener: new connections are refused at once, a request
+/// still running after `shutdown_grace` is dropped, and `wait` returns.
+#[tokio::test]
+async fn the_gateway_listener_drops_requests_running_past_the_grace_period() {
+    let (entered, release) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    let upstream = start_slow_upstream(entered.clone(), release).await;
+    let state = open_gateway(&format!("http://{upstream}"), "shutdown_grace = \"200ms\"").await;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let serving = serve_on(loopback().await, state, async move {
+        let _ = stopped.await;
+    })
+    .await
+    .unwrap();
+    let addr = serving.local_addr();
+    let in_flight =
+        tokio::spawn(async move { reqwest::get(format!("http://{addr}/open/slow/x")).await });
+    tokio::time::timeout(Duration::from_secs(10), entered.notified())
+        .await
+        .expect("request entered");
+
+    stop.send(()).unwrap();
+    assert!(connect_refused(addr).await, "no new connections");
+    tokio::time::timeout(Duration::from_secs(5), serving.wait())
+        .await
+        .expect("stopped after the grace")
+        .unwrap();
+    assert!(
+        in_flight.await.unwrap().is_err(),
+        "the connection was closed"
+    );
+}
+
+/// Shutdown on the gateway's plain listener lets the request in flight finish.
+#[tokio::test]
+async fn the_gateway_listener_lets_the_request_in_flight_finish() {
+    let (entered, release) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    let upstream = start_slow_upstream(entered.clone(), release.clone()).await;
+    let state = open_gateway(&format!("http://{upstream}"), "").await;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let serving = serve_on(loopback().await, state, async move {
+        let _ = stopped.await;
+    })
+    .await
+    .unwrap();
+    let addr = serving.local_addr();
+    let in_flight =
+        tokio::spawn(async move { reqwest::get(format!("http://{addr}/open/slow/x")).await });
+    tokio::time::timeout(Duration::from_secs(10), entered.notified())
+        .await
+        .expect("request entered");
+    stop.send(()).unwrap();
+    assert!(connect_refused(addr).await, "no new connections");
+    release.notify_one();
+    let response = in_flight.await.unwrap().unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.text().await.unwrap(), "finished");
+    tokio::time::timeout(Duration::from_secs(5), serving.wait())
+        .await
+        .expect("stopped")
+        .unwrap();
+}
+
 /// The server's maintenance task forgets client IPs whose rate-limit budget refilled
 /// (`retain_recent` every minute), so keyed state does not grow without bound.
 #[tokio::test(start_paused = true)]
