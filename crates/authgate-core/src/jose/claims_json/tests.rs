@@ -194,9 +194,48 @@ fn typed_reads_agree(claims: &Claims, map: &Map<String, Value>) -> Result<(), Te
     Ok(())
 }
 
-/// The two parsers agree on `bytes`.
-fn agree(bytes: &[u8]) -> Result<(), TestCaseError> {
-    match (parse_object(bytes), parse_claims(bytes.to_vec())) {
+/// The parsers agree on `bytes`: the index parser with and without its fast path, each held
+/// to the map parser, and the two held to each other (same reason for a refusal). Returns
+/// whether the fast path read `bytes`.
+pub(super) fn agree(bytes: &[u8]) -> Result<bool, TestCaseError> {
+    let fast = fast_path_agrees(bytes)?;
+    agrees_with_the_map_parser(bytes, parse_claims)?;
+    agrees_with_the_map_parser(bytes, parse_claims_slow)?;
+    match (
+        parse_claims(bytes.to_vec()),
+        parse_claims_slow(bytes.to_vec()),
+    ) {
+        (Err(with_fast), Err(without)) => prop_assert_eq!(with_fast, without),
+        (Ok(with_fast), Ok(without)) => prop_assert_eq!(with_fast, without),
+        (with_fast, without) => prop_assert!(
+            false,
+            "with the fast path {:?}, without {:?}",
+            with_fast.map(|_| ()),
+            without.map(|_| ())
+        ),
+    }
+    Ok(fast)
+}
+
+/// When the fast path reads `bytes` at all, serde_json accepts them and builds exactly the
+/// same index: the same members, spans, typed numbers and known-claim table.
+fn fast_path_agrees(bytes: &[u8]) -> Result<bool, TestCaseError> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Ok(false);
+    };
+    let Some(fast) = flat::read_index(text) else {
+        return Ok(false);
+    };
+    prop_assert_eq!(Ok(fast), read_index(text), "{:?}", text);
+    Ok(true)
+}
+
+/// `parse` agrees with the map parser on `bytes`.
+fn agrees_with_the_map_parser(
+    bytes: &[u8],
+    parse: fn(Vec<u8>) -> Result<Claims, &'static str>,
+) -> Result<(), TestCaseError> {
+    match (parse_object(bytes), parse(bytes.to_vec())) {
         (Err(old), Err(new)) => prop_assert_eq!(old, new),
         (Ok(map), Ok(claims)) => {
             typed_reads_agree(&claims, &map)?;
@@ -228,9 +267,11 @@ proptest! {
     }
 }
 
-fn check(text: &str) {
+/// Asserts that the parsers agree on `text`; whether the fast path read it.
+pub(super) fn check(text: &str) -> bool {
     let result = agree(text.as_bytes());
     assert!(result.is_ok(), "{text}: {result:?}");
+    result.unwrap_or_default()
 }
 
 #[test]
