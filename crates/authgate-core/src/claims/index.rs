@@ -184,6 +184,18 @@ impl Text {
         }
     }
 
+    /// The text of a span of `payload`; `None` for an owned text.
+    #[inline]
+    pub(crate) fn span_in<'p>(&self, payload: &'p str) -> Option<&'p str> {
+        match self {
+            Text::Span { start, len } => {
+                let (start, len) = (*start as usize, *len as usize);
+                payload.get(start..start + len)
+            }
+            Text::Owned(_) => None,
+        }
+    }
+
     /// The text, given the payload its span points into.
     #[inline]
     pub(crate) fn resolve<'a>(&'a self, payload: &'a str) -> &'a str {

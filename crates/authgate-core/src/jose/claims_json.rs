@@ -12,8 +12,7 @@
 //! unescaping at any depth, bounded nesting, UTF-8 without lone surrogates, nothing after the
 //! object.
 
-mod flat;
-
+use super::flat;
 use super::json::{DUPLICATE, Strict, StrictVisitor, parse_object, reason};
 use crate::claims::{Claims, IndexBuilder, KnownTable, Member, Text, Typed};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -23,7 +22,19 @@ use std::fmt;
 /// Parses the decoded payload as one strict JSON object. The error is the short reason
 /// [`parse_object`] gives for the same input (never quoting it).
 pub(crate) fn parse_claims(bytes: Vec<u8>) -> Result<Claims, &'static str> {
-    parse_claims_with(bytes, flat::read_index)
+    parse_claims_with(bytes, read_flat_index)
+}
+
+/// The index of a payload in the [`flat`] subset with distinct member names; `None` for any
+/// other payload.
+fn read_flat_index(payload: &str) -> Option<(Vec<Member>, KnownTable)> {
+    let mut index = IndexBuilder::new(payload);
+    flat::read_object(payload, |name, value| {
+        index.push(name, value);
+        Some(())
+    })?;
+    // A repeated name: the serde_json visitor refuses it, with its own first error.
+    index.finish()
 }
 
 /// [`parse_claims`] without the fast path: serde_json reads every payload.

@@ -1,40 +1,42 @@
-//! The payload's fast path: a flat claims object in a small subset of JSON, read by hand.
+//! The fast path of the JSON readers: a flat object in a small subset of JSON, read by hand.
 //!
-//! The subset is what access tokens look like: optional whitespace, one object whose member
-//! names and string values contain no backslash and no control character, whose values are
-//! such strings, `true`, `false`, `null`, integers of at most 18 digits (`-0` excluded), or
-//! arrays of such strings; then nothing but whitespace. In it, serde_json's reading is easy
-//! to match exactly: a string is the bytes between its quotes (UTF-8 was checked over the
-//! whole payload), an integer is serde_json's `u64`, or its `i64` when negative.
+//! The subset is what token headers and access-token payloads look like: optional
+//! whitespace, one object whose member names and string values contain no backslash and no
+//! control character, whose values are such strings, `true`, `false`, `null`, integers of at
+//! most 18 digits (`-0` excluded), or arrays of such strings; then nothing but whitespace. In
+//! it, serde_json's reading is easy to match exactly: a string is the bytes between its quotes
+//! (the caller checked UTF-8 over the whole input), an integer is serde_json's `u64`, or its
+//! `i64` when negative.
 //!
 //! Anything else — an escape, a fraction, an exponent, a longer integer, a nested object, an
-//! array with a non-string element, a repeated name, any syntax error — makes
-//! [`read_index`] return `None`, and the caller hands the **whole** payload to the serde_json
-//! visitor, which alone decides acceptance and the reason for a refusal. This path never
-//! refuses anything; it only declines.
+//! array with a non-string element, any syntax error — makes [`read_object`] return `None`,
+//! and the caller hands the **whole** input to its serde_json visitor, which alone decides
+//! acceptance and the reason for a refusal. So does a repeated name, which the callers detect.
+//! This path never refuses anything; it only declines.
 
-use crate::claims::{IndexBuilder, KnownTable, Member, Text, Typed};
+use crate::claims::{Text, Typed};
 
-/// The index of `payload` when it lies in the subset, `None` when it does not (whether or not
-/// it is valid JSON).
-pub(super) fn read_index(payload: &str) -> Option<(Vec<Member>, KnownTable)> {
+/// Reads `text` when it lies in the subset, handing each member in document order to
+/// `member` (its name and string values as [`Text::Span`]s of `text`); `None` when `text`
+/// does not lie in the subset (whether or not it is valid JSON) or `member` declined one.
+pub(super) fn read_object(
+    text: &str,
+    mut member: impl FnMut(Text, Typed) -> Option<()>,
+) -> Option<()> {
     let mut cursor = Cursor {
-        bytes: payload.as_bytes(),
+        bytes: text.as_bytes(),
         at: 0,
     };
     cursor.expect(b'{')?;
-    let mut index = IndexBuilder::new(payload);
     match cursor.next()? {
         b'}' => {}
-        b'"' => cursor.members(&mut index)?,
+        b'"' => cursor.members(&mut member)?,
         _ => return None,
     }
-    cursor.next().is_none().then_some(())?;
-    // A repeated name: the serde_json visitor refuses it, with its own first error.
-    index.finish()
+    cursor.next().is_none().then_some(())
 }
 
-/// A position in the payload's bytes.
+/// A position in the input's bytes.
 struct Cursor<'p> {
     bytes: &'p [u8],
     at: usize,
@@ -43,11 +45,11 @@ struct Cursor<'p> {
 impl Cursor<'_> {
     /// The members of the object, from just after the first name's opening quote to just after
     /// the closing brace.
-    fn members(&mut self, index: &mut IndexBuilder<'_>) -> Option<()> {
+    fn members(&mut self, member: &mut impl FnMut(Text, Typed) -> Option<()>) -> Option<()> {
         loop {
             let name = self.string()?;
             self.expect(b':')?;
-            index.push(name, self.value()?);
+            member(name, self.value()?)?;
             match self.next()? {
                 b',' => self.expect(b'"')?,
                 b'}' => return Some(()),
@@ -199,4 +201,4 @@ fn special_bytes(word: u64) -> u64 {
 }
 
 #[cfg(test)]
-mod tests;
+pub(super) mod tests;

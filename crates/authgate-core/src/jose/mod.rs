@@ -4,6 +4,7 @@ mod alg;
 mod b64;
 mod claims_json;
 mod ed25519_order;
+mod flat;
 mod header;
 mod header_json;
 mod json;
