@@ -152,6 +152,11 @@ impl Cursor<'_> {
 
     /// The next byte that is not JSON whitespace (RFC 8259 §2), consumed; `None` at the end.
     fn next(&mut self) -> Option<u8> {
+        // Minted tokens have no whitespace: the first byte is nearly always the one.
+        if let Some(&byte) = self.bytes.get(self.at).filter(|&&b| b > b' ') {
+            self.at += 1;
+            return Some(byte);
+        }
         while let Some(&byte) = self.bytes.get(self.at) {
             self.at += 1;
             if !matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
