@@ -181,6 +181,15 @@ impl Text {
         }
     }
 
+    /// The length of the text in bytes.
+    #[inline]
+    pub(crate) fn byte_len(&self) -> usize {
+        match self {
+            Text::Span { len, .. } => *len as usize,
+            Text::Owned(s) => s.len(),
+        }
+    }
+
     /// The text of a span of `payload`; `None` for an owned text.
     #[inline]
     pub(crate) fn span_in<'p>(&self, payload: &'p str) -> Option<&'p str> {
