@@ -24,10 +24,13 @@ use std::hint::black_box;
 const ISSUER: &str = "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0";
 const AUDIENCE: &str = "6e74172b-be56-4843-9ff4-e66a39bb12e3";
 
-/// CPU time of the calling thread in nanoseconds (Linux `schedstat`: time spent on a CPU).
+/// CPU time of the calling thread in nanoseconds (`CLOCK_THREAD_CPUTIME_ID`). Exact to the
+/// call, unlike `/proc/thread-self/schedstat`, which only moves at scheduler ticks: summed
+/// over thousands of short batches ([`rate_pair`]), tick-sized steps made the ratio swing by
+/// several percent between runs.
 fn thread_cpu_ns() -> u64 {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").expect("Linux schedstat");
-    s.split_whitespace().next().unwrap().parse().unwrap()
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    u64::try_from(t.tv_sec).unwrap() * 1_000_000_000 + u64::try_from(t.tv_nsec).unwrap()
 }
 
 /// Runs `f` for about `cpu_secs` seconds of CPU time; returns operations per CPU second.
