@@ -4,13 +4,13 @@
 //! look like) is read by hand ([`flat`]); any other goes, whole, to serde_json, which alone
 //! decides what is refused and why (property tests hold the two to the same index).
 //!
-//! serde_json is the syntax engine of that general path, driven by the visitors below: top-level strings without
-//! escapes arrive borrowed and become spans of the payload; numbers, booleans and `null` are
-//! kept typed; an array of strings becomes a list of spans; anything nested goes through
-//! [`StrictVisitor`]. The input is refused exactly when [`parse_object`] refuses it, with the
-//! same reason (a property test pins both): RFC 8259 only, no repeated member name after
-//! unescaping at any depth, bounded nesting, UTF-8 without lone surrogates, nothing after the
-//! object.
+//! serde_json is the syntax engine of that general path, driven by the visitors below:
+//! top-level strings without escapes arrive borrowed and become spans of the payload; numbers,
+//! booleans and `null` are kept typed; an array of strings becomes a list of spans; anything
+//! nested goes through [`StrictVisitor`]. The input is refused exactly when [`parse_object`]
+//! refuses it, with the same reason (a property test pins both): RFC 8259 only, no repeated
+//! member name after unescaping at any depth, bounded nesting, UTF-8 without lone surrogates,
+//! nothing after the object.
 
 use super::flat;
 use super::json::{DUPLICATE, Strict, StrictVisitor, parse_object, reason};
