@@ -90,7 +90,8 @@ impl OtherNames {
         let repeated = seen
             .iter()
             .filter_map(|&i| members.get(i))
-            .any(|m| m.name.resolve(payload) == name);
+            // Lengths first: most names differ there, without resolving a span.
+            .any(|m| m.name.byte_len() == name.len() && m.name.resolve(payload) == name);
         if let Some(slot) = self.first.get_mut(self.count) {
             *slot = index;
         }

@@ -61,16 +61,15 @@ pub(crate) fn decode(input: &[u8]) -> Option<Vec<u8>> {
         1 => return None,
         n => n - 1,
     };
-    let mut out = vec![0u8; groups.len() * 3 + tail_len];
-    let (out_groups, out_tail) = out.as_chunks_mut::<3>();
+    // `with_capacity` and `resize`, not `vec![0; n]`: glibc's `calloc` bypasses its
+    // per-thread cache, and each of the three decodes per token paid for that (about 200
+    // instructions each, against a 30-instruction `memset`).
+    #[allow(clippy::slow_vector_initialization)]
+    let mut out = Vec::with_capacity(groups.len() * 3 + tail_len);
+    out.resize(groups.len() * 3 + tail_len, 0);
+    let (out_groups, out_tail) = out.split_at_mut_checked(groups.len() * 3)?;
     // OR of every group: an invalid character leaves the INVALID bit set.
-    let mut seen = 0u32;
-    for (&[a, b, c, d], decoded) in groups.iter().zip(out_groups) {
-        let bits = sextet::<0>(a) | sextet::<1>(b) | sextet::<2>(c) | sextet::<3>(d);
-        seen |= bits;
-        let [_, x, y, z] = bits.to_be_bytes();
-        *decoded = [x, y, z];
-    }
+    let seen = decode_groups(groups, out_groups);
     // RFC 4648 §3.5: the spare low bits of the last character must be zero (canonical form).
     let bits = match *tail {
         [] => 0,
@@ -93,6 +92,29 @@ pub(crate) fn decode(input: &[u8]) -> Option<Vec<u8>> {
         _ => false,
     };
     (seen < INVALID && invalid == 0 && canonical).then_some(out)
+}
+
+/// Decodes whole groups of four characters into `out` (three bytes each), two groups at a
+/// time; returns the OR of every group's bits (see [`INVALID`]).
+fn decode_groups(groups: &[[u8; 4]], out: &mut [u8]) -> u32 {
+    let (pairs, last) = groups.as_chunks::<2>();
+    let (out_pairs, out_last) = out.as_chunks_mut::<6>();
+    let mut seen = 0u32;
+    for (&[[a, b, c, d], [e, f, g, h]], decoded) in pairs.iter().zip(out_pairs) {
+        let first = sextet::<0>(a) | sextet::<1>(b) | sextet::<2>(c) | sextet::<3>(d);
+        let second = sextet::<0>(e) | sextet::<1>(f) | sextet::<2>(g) | sextet::<3>(h);
+        seen |= first | second;
+        let both = (u64::from(first) << 24 | u64::from(second)).to_be_bytes();
+        let [_, _, bytes @ ..] = both;
+        *decoded = bytes;
+    }
+    if let (Some(&[a, b, c, d]), [x, y, z]) = (last.first(), out_last) {
+        let bits = sextet::<0>(a) | sextet::<1>(b) | sextet::<2>(c) | sextet::<3>(d);
+        seen |= bits;
+        let [_, bx, by, bz] = bits.to_be_bytes();
+        (*x, *y, *z) = (bx, by, bz);
+    }
+    seen
 }
 
 /// Encodes bytes as unpadded base64url.

@@ -1,13 +1,18 @@
 //! Reads the payload straight into [`Claims`]' typed index, in one pass, without a map.
 //!
-//! serde_json is the syntax engine, driven by the visitors below: top-level strings without
-//! escapes arrive borrowed and become spans of the payload; numbers, booleans and `null` are
-//! kept typed; an array of strings becomes a list of spans; anything nested goes through
-//! [`StrictVisitor`]. The input is refused exactly when [`parse_object`] refuses it, with the
-//! same reason (a property test pins both): RFC 8259 only, no repeated member name after
-//! unescaping at any depth, bounded nesting, UTF-8 without lone surrogates, nothing after the
-//! object.
+//! A payload in a simple subset of JSON (flat, no escapes, integers only: what access tokens
+//! look like) is read by hand ([`flat`]); any other goes, whole, to serde_json, which alone
+//! decides what is refused and why (property tests hold the two to the same index).
+//!
+//! serde_json is the syntax engine of that general path, driven by the visitors below:
+//! top-level strings without escapes arrive borrowed and become spans of the payload; numbers,
+//! booleans and `null` are kept typed; an array of strings becomes a list of spans; anything
+//! nested goes through [`StrictVisitor`]. The input is refused exactly when [`parse_object`]
+//! refuses it, with the same reason (a property test pins both): RFC 8259 only, no repeated
+//! member name after unescaping at any depth, bounded nesting, UTF-8 without lone surrogates,
+//! nothing after the object.
 
+use super::flat;
 use super::json::{DUPLICATE, Strict, StrictVisitor, parse_object, reason};
 use crate::claims::{Claims, IndexBuilder, KnownTable, Member, Text, Typed};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -17,14 +22,43 @@ use std::fmt;
 /// Parses the decoded payload as one strict JSON object. The error is the short reason
 /// [`parse_object`] gives for the same input (never quoting it).
 pub(crate) fn parse_claims(bytes: Vec<u8>) -> Result<Claims, &'static str> {
+    parse_claims_with(bytes, read_flat_index)
+}
+
+/// The index of a payload in the [`flat`] subset with distinct member names; `None` for any
+/// other payload.
+fn read_flat_index(payload: &str) -> Option<(Vec<Member>, KnownTable)> {
+    let mut index = IndexBuilder::new(payload);
+    flat::read_object(payload, |name, value| {
+        index.push(name, value);
+        Some(())
+    })?;
+    // A repeated name: the serde_json visitor refuses it, with its own first error.
+    index.finish()
+}
+
+/// [`parse_claims`] without the fast path: serde_json reads every payload.
+#[cfg(test)]
+fn parse_claims_slow(bytes: Vec<u8>) -> Result<Claims, &'static str> {
+    parse_claims_with(bytes, |_| None)
+}
+
+/// [`parse_claims`], trying `fast` first: `None` from it hands the payload to serde_json.
+fn parse_claims_with(bytes: Vec<u8>, fast: FastPath) -> Result<Claims, &'static str> {
     let payload = match String::from_utf8(bytes) {
         Ok(text) => text.into_boxed_str(),
         // Refused either way; the general parser names the reason.
         Err(e) => return Err(parse_object(e.as_bytes()).err().unwrap_or("invalid UTF-8")),
     };
-    let (members, known) = read_index(&payload)?;
+    let (members, known) = match fast(&payload) {
+        Some(index) => index,
+        None => read_index(&payload)?,
+    };
     Ok(Claims::from_index(payload, members, known))
 }
+
+/// A reader of the payload's index that may decline (`None`) but never refuses.
+type FastPath = fn(&str) -> Option<(Vec<Member>, KnownTable)>;
 
 /// The members of the object in `payload` and its known-claim table.
 fn read_index(payload: &str) -> Result<(Vec<Member>, KnownTable), &'static str> {

@@ -4,14 +4,21 @@
 //! every other member is still parsed strictly (duplicate names refused at every depth, like
 //! [`super::json`]) and then dropped. Member names are compared after unescaping, so
 //! `"\u0061lg"` is `alg`, and a name seen twice refuses the header.
+//!
+//! A header in the [`flat`] subset (no escapes, no nesting: every header a real issuer sends)
+//! is read by hand; any other goes, whole, to serde_json, which alone decides what is refused
+//! and why.
 
+use super::flat;
 use super::json::{DUPLICATE, StrictVisitor, parse_object, reason};
+use crate::claims::Typed;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 
 /// A header member's value: a string (borrowed unless it has escapes), or any other strict
 /// JSON value, validated and dropped.
+#[cfg_attr(test, derive(Debug, PartialEq))]
 pub(super) enum Member<'a> {
     /// A JSON string.
     Text(Cow<'a, str>),
@@ -21,6 +28,7 @@ pub(super) enum Member<'a> {
 
 /// The members the header rules read, in the order [`super::Header`] checks them.
 #[derive(Default)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 pub(super) struct Members<'a> {
     pub(super) alg: Option<Member<'a>>,
     pub(super) kid: Option<Member<'a>>,
@@ -36,14 +44,91 @@ pub(super) struct Members<'a> {
 /// Reads a header from `bytes`, which must be one strict JSON object. The error is the same
 /// short reason [`parse_object`] gives (never quoting the input).
 pub(super) fn read_members(bytes: &[u8]) -> Result<Members<'_>, &'static str> {
+    read_members_with(bytes, read_flat_members)
+}
+
+/// [`read_members`] without the fast path: serde_json reads every header.
+#[cfg(test)]
+fn read_members_slow(bytes: &[u8]) -> Result<Members<'_>, &'static str> {
+    read_members_with(bytes, |_| None)
+}
+
+/// [`read_members`], trying `fast` first: `None` from it hands the header to serde_json.
+fn read_members_with<'a>(
+    bytes: &'a [u8],
+    fast: fn(&'a str) -> Option<Members<'a>>,
+) -> Result<Members<'a>, &'static str> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         // Refused either way; the general parser names the reason.
         return parse_object(bytes).map(|_| Members::default());
     };
+    if let Some(members) = fast(text) {
+        return Ok(members);
+    }
     match serde_json::from_str::<Top<'_>>(text).map_err(|e| reason(&e))? {
         Top::Object(members) => Ok(members),
         Top::NotObject => Err("not a JSON object"),
     }
+}
+
+/// The members of a header in the [`flat`] subset with distinct member names; `None` for
+/// any other header.
+fn read_flat_members(text: &str) -> Option<Members<'_>> {
+    let mut members = Members::default();
+    let mut others = Vec::new();
+    flat::read_object(text, |name, value| {
+        let name = name.span_in(text)?;
+        let value = match value {
+            Typed::Str(value) => Member::Text(Cow::Borrowed(value.span_in(text)?)),
+            _ => Member::Other,
+        };
+        match members.slot(name) {
+            Slot::Value(slot) => slot.replace(value).is_none().then_some(()),
+            Slot::Flag(flag) => (!std::mem::replace(flag, true)).then_some(()),
+            Slot::Other => {
+                others.push(name);
+                Some(())
+            }
+        }
+    })?;
+    distinct(&mut others).then_some(members)
+}
+
+/// Where a member's value goes.
+enum Slot<'m, 'a> {
+    /// A member the header rules read.
+    Value(&'m mut Option<Member<'a>>),
+    /// A member whose presence alone matters.
+    Flag(&'m mut bool),
+    /// Any other member (validated and dropped).
+    Other,
+}
+
+impl<'a> Members<'a> {
+    /// Where the member called `name` goes.
+    fn slot(&mut self, name: &str) -> Slot<'_, 'a> {
+        match name {
+            "alg" => Slot::Value(&mut self.alg),
+            "kid" => Slot::Value(&mut self.kid),
+            "x5t" => Slot::Value(&mut self.x5t),
+            "typ" => Slot::Value(&mut self.typ),
+            "cty" => Slot::Value(&mut self.cty),
+            "crit" => Slot::Flag(&mut self.crit),
+            "b64" => Slot::Flag(&mut self.b64),
+            "enc" => Slot::Flag(&mut self.enc),
+            "zip" => Slot::Flag(&mut self.zip),
+            _ => Slot::Other,
+        }
+    }
+}
+
+/// Whether `names` holds no name twice. Sorting keeps a header of thousands of unknown
+/// members O(n log n), like a map.
+fn distinct<T: Ord>(names: &mut [T]) -> bool {
+    names.sort_unstable();
+    !names
+        .windows(2)
+        .any(|pair| matches!(pair, [a, b] if a == b))
 }
 
 /// The whole document: the header object, or a valid JSON value of another type.
@@ -119,43 +204,26 @@ impl<'de> Visitor<'de> for TopVisitor {
         // end, after sorting).
         let mut others: Vec<Cow<'de, str>> = Vec::new();
         while let Some(Name(name)) = access.next_key::<Name<'de>>()? {
-            let slot = match &*name {
-                "alg" => &mut members.alg,
-                "kid" => &mut members.kid,
-                "x5t" => &mut members.x5t,
-                "typ" => &mut members.typ,
-                "cty" => &mut members.cty,
-                _ => {
-                    let flag = match &*name {
-                        "crit" => Some(&mut members.crit),
-                        "b64" => Some(&mut members.b64),
-                        "enc" => Some(&mut members.enc),
-                        "zip" => Some(&mut members.zip),
-                        _ => None,
-                    };
-                    match flag {
-                        Some(flag) => {
-                            if std::mem::replace(flag, true) {
-                                return Err(de::Error::custom(DUPLICATE));
-                            }
-                        }
-                        None => others.push(name),
+            match members.slot(&name) {
+                Slot::Value(slot) => {
+                    if slot.is_some() {
+                        return Err(de::Error::custom(DUPLICATE));
+                    }
+                    *slot = Some(access.next_value::<Member<'de>>()?);
+                }
+                Slot::Flag(flag) => {
+                    if std::mem::replace(flag, true) {
+                        return Err(de::Error::custom(DUPLICATE));
                     }
                     access.next_value::<Member<'de>>()?;
-                    continue;
                 }
-            };
-            if slot.is_some() {
-                return Err(de::Error::custom(DUPLICATE));
+                Slot::Other => {
+                    others.push(name);
+                    access.next_value::<Member<'de>>()?;
+                }
             }
-            *slot = Some(access.next_value::<Member<'de>>()?);
         }
-        // Sorting keeps a header of thousands of unknown members O(n log n), like a map.
-        others.sort_unstable();
-        if others
-            .windows(2)
-            .any(|pair| matches!(pair, [a, b] if a == b))
-        {
+        if !distinct(&mut others) {
             return Err(de::Error::custom(DUPLICATE));
         }
         Ok(Top::Object(members))
@@ -213,65 +281,4 @@ impl<'de> Visitor<'de> for MemberVisitor {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn members(text: &str) -> Result<Members<'_>, &'static str> {
-        read_members(text.as_bytes())
-    }
-
-    fn text<'a>(member: &'a Option<Member<'_>>) -> Option<&'a str> {
-        match member {
-            Some(Member::Text(s)) => Some(s),
-            _ => None,
-        }
-    }
-
-    #[test]
-    fn reads_known_members_after_unescaping() {
-        let m = members(r#"{"\u0061lg":"RS256","kid":"k\"1","x":{"a":[1,{"b":2}]},"crit":[]}"#)
-            .unwrap();
-        assert_eq!(text(&m.alg), Some("RS256"));
-        assert_eq!(text(&m.kid), Some("k\"1"));
-        assert!(m.crit && !m.b64 && !m.enc && !m.zip && m.typ.is_none());
-        let m = members(r#"{"alg":1,"typ":null}"#).unwrap();
-        assert!(matches!(m.alg, Some(Member::Other)) && matches!(m.typ, Some(Member::Other)));
-    }
-
-    #[test]
-    fn refuses_what_the_strict_parser_refuses() {
-        for bad in [
-            r#"{"alg":"RS256","alg":"HS256"}"#,
-            r#"{"alg":"RS256","\u0061lg":"HS256"}"#,
-            r#"{"crit":[],"crit":[]}"#,
-            r#"{"x":1,"x":2}"#,
-            r#"{"x":1,"\u0078":2}"#,
-            r#"{"x":{"a":1,"a":2}}"#,
-            r#"{"x":[{"a":1,"a":2}]}"#,
-            r#"{"alg":"RS256",}"#,
-            "\u{feff}{\"alg\":\"RS256\"}",
-            r#"{"alg":"RS256"} x"#,
-            r#"{"alg":"\ud800"}"#,
-            r#"{"x":1e400}"#,
-            r#"{"alg":"#,
-        ] {
-            assert_eq!(
-                members(bad).map(|_| ()),
-                parse_object(bad.as_bytes()).map(|_| ()),
-                "{bad}"
-            );
-            assert!(members(bad).is_err(), "{bad}");
-        }
-        for other in ["[]", "\"s\"", "1", "null", "true", "1.5"] {
-            assert_eq!(members(other).map(|_| ()), Err("not a JSON object"));
-        }
-        assert!(read_members(b"{\"alg\":\"\xff\"}").is_err());
-        let many: Vec<String> = (0..2000).map(|i| format!("\"m{i}\":0")).collect();
-        let many = format!("{{\"alg\":\"RS256\",{}}}", many.join(","));
-        assert!(members(&many).is_ok());
-        let repeated = format!("{},\"m1999\":1}}", many.trim_end_matches('}'));
-        assert_eq!(members(&repeated).map(|_| ()), Err(DUPLICATE));
-        let deep = format!("{{\"x\":{}{}}}", "[".repeat(10_000), "]".repeat(10_000));
-        assert_eq!(members(&deep).map(|_| ()), Err("nesting too deep"));
-    }
-}
+mod tests;

@@ -4,6 +4,7 @@ mod alg;
 mod b64;
 mod claims_json;
 mod ed25519_order;
+mod flat;
 mod header;
 mod header_json;
 mod json;
@@ -158,14 +159,18 @@ struct Segments<'a> {
 impl<'a> Segments<'a> {
     /// The size cap, then exactly three non-empty segments of strict base64url; `None` when
     /// any check fails. Strict base64url admits only the alphabet, so a token whose segments
-    /// all decode also passes the character-set gate: no separate pass over the token, and
-    /// the second dot is found from the end (the signature is shorter than the payload).
+    /// all decode also passes the character-set gate: no separate pass over the token. The
+    /// first dot is searched from the start and the last from the end (the payload, the
+    /// longest segment, is never scanned); a third dot would sit in the payload and fail its
+    /// decoding.
     fn decode(token: &'a str) -> Option<Self> {
         if token.is_empty() || token.len() > MAX_TOKEN_BYTES {
             return None;
         }
-        let (signing_input, signature) = token.rsplit_once('.')?;
-        let (header, payload) = signing_input.split_once('.')?;
+        let first = memchr::memchr(b'.', token.as_bytes())?;
+        let last = memchr::memrchr(b'.', token.as_bytes())?;
+        let (signing_input, signature) = (token.get(..last)?, token.get(last + 1..)?);
+        let (header, payload) = (token.get(..first)?, token.get(first + 1..last)?);
         if header.is_empty() || payload.is_empty() || signature.is_empty() {
             return None;
         }

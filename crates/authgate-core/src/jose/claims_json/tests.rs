@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::claims::{ClaimValue, StrOrArray};
+use crate::jose::flat::tests::{CLAIM_NAMES, edge_cases, subset_object};
 use proptest::prelude::*;
 use serde_json::{Map, json};
 
@@ -194,9 +195,48 @@ fn typed_reads_agree(claims: &Claims, map: &Map<String, Value>) -> Result<(), Te
     Ok(())
 }
 
-/// The two parsers agree on `bytes`.
-fn agree(bytes: &[u8]) -> Result<(), TestCaseError> {
-    match (parse_object(bytes), parse_claims(bytes.to_vec())) {
+/// The parsers agree on `bytes`: the index parser with and without its fast path, each held
+/// to the map parser, and the two held to each other (same reason for a refusal). Returns
+/// whether the fast path read `bytes`.
+fn agree(bytes: &[u8]) -> Result<bool, TestCaseError> {
+    let fast = fast_path_agrees(bytes)?;
+    agrees_with_the_map_parser(bytes, parse_claims)?;
+    agrees_with_the_map_parser(bytes, parse_claims_slow)?;
+    match (
+        parse_claims(bytes.to_vec()),
+        parse_claims_slow(bytes.to_vec()),
+    ) {
+        (Err(with_fast), Err(without)) => prop_assert_eq!(with_fast, without),
+        (Ok(with_fast), Ok(without)) => prop_assert_eq!(with_fast, without),
+        (with_fast, without) => prop_assert!(
+            false,
+            "with the fast path {:?}, without {:?}",
+            with_fast.map(|_| ()),
+            without.map(|_| ())
+        ),
+    }
+    Ok(fast)
+}
+
+/// When the fast path reads `bytes` at all, serde_json accepts them and builds exactly the
+/// same index: the same members, spans, typed numbers and known-claim table.
+fn fast_path_agrees(bytes: &[u8]) -> Result<bool, TestCaseError> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Ok(false);
+    };
+    let Some(fast) = read_flat_index(text) else {
+        return Ok(false);
+    };
+    prop_assert_eq!(Ok(fast), read_index(text), "{:?}", text);
+    Ok(true)
+}
+
+/// `parse` agrees with the map parser on `bytes`.
+fn agrees_with_the_map_parser(
+    bytes: &[u8],
+    parse: fn(Vec<u8>) -> Result<Claims, &'static str>,
+) -> Result<(), TestCaseError> {
+    match (parse_object(bytes), parse(bytes.to_vec())) {
         (Err(old), Err(new)) => prop_assert_eq!(old, new),
         (Ok(map), Ok(claims)) => {
             typed_reads_agree(&claims, &map)?;
@@ -220,6 +260,19 @@ proptest! {
         agree(&bytes)?;
     }
 
+    /// Payloads inside the subset read the same with and without the fast path, and the
+    /// fast path reads every one whose names are distinct; pushed over one of the subset's
+    /// edges, they still read the same or are refused for the same reason.
+    #[test]
+    fn the_fast_path_agrees_inside_and_at_the_edges_of_the_subset(
+        (text, unedited_distinct) in subset_object(&CLAIM_NAMES)
+    ) {
+        let fast = agree(text.as_bytes())?;
+        if let Some(distinct) = unedited_distinct {
+            prop_assert_eq!(fast, distinct, "{:?}", text);
+        }
+    }
+
     #[test]
     fn the_index_parser_agrees_on_arbitrary_bytes(
         bytes in prop::collection::vec(prop::sample::select(JSON_BYTES), 0..24)
@@ -228,9 +281,11 @@ proptest! {
     }
 }
 
-fn check(text: &str) {
+/// Asserts that the parsers agree on `text`; whether the fast path read it.
+fn check(text: &str) -> bool {
     let result = agree(text.as_bytes());
     assert!(result.is_ok(), "{text}: {result:?}");
+    result.unwrap_or_default()
 }
 
 #[test]
@@ -310,4 +365,26 @@ fn plain_and_escaped_strings_read_back() {
     assert_eq!(claims.get_str("sub"), Some("alice"));
     assert_eq!(claims.get_str("name"), Some("Béa"));
     assert_eq!(claims.as_map()["aud"], json!(["a", "b"]));
+}
+
+#[test]
+fn access_tokens_take_the_fast_path() {
+    for text in [
+        r#"{"aud":"6e74172b","iss":"https://login.microsoftonline.com/72f9/v2.0","iat":1700000000,"nbf":1700000000,"exp":1700003600,"aio":"AXQAi/8TAAAAbMVr+Iy","azp":"6e74172b","name":"Abe Lincoln","scp":"access_as_user read_data","roles":["a","b"],"groups":[],"sub":"HKZpfaHyWa","email_verified":true,"nonce":null}"#,
+        "{}",
+        " {\n\t\"sub\" : \"x\" ,\r\n\"aud\" : [ \"a\" , \"b\" ] } \n",
+        "{\"a\":\"é€ключ😀\",\"\u{7f}\":-5,\"m\":999999999999999999,\"n\":-999999999999999999}",
+        r#"{"empty":"","list":[""],"z":0}"#,
+    ] {
+        assert!(check(text), "declined {text:?}");
+    }
+}
+
+#[test]
+fn the_edges_of_the_subset_are_decided_by_serde_json() {
+    for name in ["sub", "exp", "x"] {
+        for (text, inside) in edge_cases(name) {
+            assert_eq!(check(&text), inside, "{text:?}");
+        }
+    }
 }
