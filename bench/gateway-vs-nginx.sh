@@ -10,12 +10,17 @@
 #                          the note printed with the table)
 #   5. nginx + forward-auth  nginx auth_request -> authgate /auth/verify -> proxy_pass, 1 token
 #
+# Then ROUNDS more pairs of rows 2 and 3, alternated, each DURATION long, and the ratio of
+# every pair with their median: on a shared machine, two rows run a minute apart can see very
+# different neighbours, while a pair run back to back mostly sees the same.
+#
 # Tokens are minted before the run by the dev IdP (crates/authgate-gateway/examples/bench-idp.rs,
 # which then serves the keys the gateway fetches). Everything listens on loopback.
 #
 # Usage: bench/gateway-vs-nginx.sh
 # Environment:
 #   DURATION=15s THREADS=2 CONNECTIONS=64      wrk settings (wrk -tTHREADS -cCONNECTIONS -dDURATION --latency)
+#   ROUNDS=5                                   alternated nginx/gateway pairs after the table (0: none)
 #   N_TOKENS=100000                            distinct tokens for row 4
 #   NGINX_WORKERS=auto                         nginx worker_processes
 #   NGINX=/usr/sbin/nginx                      the nginx binary
@@ -29,6 +34,7 @@ DURATION="${DURATION:-15s}"
 THREADS="${THREADS:-2}"
 CONNECTIONS="${CONNECTIONS:-64}"
 N_TOKENS="${N_TOKENS:-100000}"
+ROUNDS="${ROUNDS:-5}"
 NGINX_WORKERS="${NGINX_WORKERS:-auto}"
 NGINX="${NGINX:-/usr/sbin/nginx}"
 PORT_BASE="${PORT_BASE:-18090}"
@@ -163,3 +169,27 @@ full=$(awk -v r="${many:-0}" -v n="$N_TOKENS" -v c="$CACHE_CAPACITY" 'BEGIN {
 echo
 echo "Row 4: $many requests over $N_TOKENS distinct tokens (cycled; verified-token cache capacity" \
   "$CACHE_CAPACITY): at least $full% of them verified an RS256 signature in full."
+
+if (( ROUNDS > 0 )); then
+  echo
+  echo "Alternated pairs (nginx proxy_pass, then the gateway with 1 token; wrk -t$THREADS -c$CONNECTIONS -d$DURATION):"
+  echo
+  echo "| round | nginx req/s | nginx p99 | gateway req/s | gateway p99 | gateway / nginx |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  ratios=()
+  for round in $(seq 1 "$ROUNDS"); do
+    n="$work/pair-nginx-$round.txt" g="$work/pair-gateway-$round.txt"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://$NGINX_PROXY/bench" >"$n"
+    TOKEN_FILE="$work/tokens/one-token.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" \
+      --latency -s bench/seed-api-one-token.lua "http://$GATEWAY/bench" >"$g"
+    if grep -q "Non-2xx" "$g"; then echo "round $round: the gateway answered non-2xx" >&2; exit 1; fi
+    nr=$(awk '/^Requests\/sec:/ {print $2}' "$n") gr=$(awk '/^Requests\/sec:/ {print $2}' "$g")
+    np=$(awk '$1 == "99%" {print $2}' "$n") gp=$(awk '$1 == "99%" {print $2}' "$g")
+    ratio=$(awk -v g="$gr" -v n="$nr" 'BEGIN {printf "%.3f", g / n}')
+    ratios+=("$ratio")
+    echo "| $round | $nr | $np | $gr | $gp | $ratio |"
+  done
+  median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')
+  echo
+  echo "Median gateway / nginx over $ROUNDS alternated pairs: $median (issue 3 target: >= 1)"
+fi
