@@ -147,17 +147,34 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap) {
 
 /// Removes the `Connection` headers and every header they list.
 fn remove_connection_listed(headers: &mut HeaderMap) {
-    let listed: Vec<HeaderValue> = match headers.entry(header::CONNECTION) {
-        header::Entry::Occupied(entry) => entry.remove_entry_mult().1.collect(),
-        header::Entry::Vacant(_) => return,
-    };
-    for value in &listed {
-        let tokens = value.to_str().unwrap_or_default().split(',');
-        for token in tokens.map(str::trim).filter(|t| !t.is_empty()) {
-            // Looking a `&str` up lower-cases it; a token that is no header name names
-            // nothing present.
-            headers.remove(token);
+    let mut values = headers.get_all(header::CONNECTION).iter();
+    match (values.next(), values.next()) {
+        (None, _) => {}
+        // The usual case (an upstream's `keep-alive`): nothing to copy the value into.
+        (Some(_), None) => {
+            if let Some(value) = headers.remove(header::CONNECTION) {
+                remove_listed(headers, &value);
+            }
         }
+        (Some(_), Some(_)) => {
+            let listed: Vec<HeaderValue> = match headers.entry(header::CONNECTION) {
+                header::Entry::Occupied(entry) => entry.remove_entry_mult().1.collect(),
+                header::Entry::Vacant(_) => Vec::new(),
+            };
+            for value in &listed {
+                remove_listed(headers, value);
+            }
+        }
+    }
+}
+
+/// Removes the headers one `Connection` value lists.
+fn remove_listed(headers: &mut HeaderMap, value: &HeaderValue) {
+    let tokens = value.to_str().unwrap_or_default().split(',');
+    for token in tokens.map(str::trim).filter(|t| !t.is_empty()) {
+        // Looking a `&str` up lower-cases it; a token that is no header name names nothing
+        // present.
+        headers.remove(token);
     }
 }
 
@@ -337,15 +354,12 @@ pub fn security_headers(headers: &mut HeaderMap) {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    if !headers.contains_key(header::REFERRER_POLICY) {
-        headers.insert(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        );
-    }
-    if !headers.contains_key(header::X_FRAME_OPTIONS) {
-        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    }
+    headers
+        .entry(header::REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("no-referrer"));
+    headers
+        .entry(header::X_FRAME_OPTIONS)
+        .or_insert(HeaderValue::from_static("DENY"));
 }
 
 #[cfg(test)]

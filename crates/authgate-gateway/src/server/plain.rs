@@ -61,6 +61,8 @@ pub(super) async fn serve(
     let listener = TcpListener::from_std(listener)?;
     let mut stopping = stop.subscribe();
     let mut connections = JoinSet::new();
+    // The sender lives as long as `Serving`; should it be gone, nothing can stop this loop.
+    let mut stoppable = true;
     let grace = loop {
         if let Some(grace) = *stopping.borrow_and_update() {
             break grace;
@@ -73,10 +75,7 @@ pub(super) async fn serve(
                 }
                 Err(error) => accept_failed(&error).await,
             },
-            // The sender lives as long as `Serving`; if it is gone nobody can stop us.
-            changed = stopping.changed() => if changed.is_err() {
-                std::future::pending::<()>().await;
-            },
+            changed = stopping.changed(), if stoppable => stoppable = changed.is_ok(),
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     };

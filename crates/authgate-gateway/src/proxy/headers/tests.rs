@@ -274,3 +274,18 @@ fn clean_request_keeps_what_the_upstream_may_see() {
     clean_request(&mut kept, false, true);
     assert_eq!(kept["authorization"], "Bearer t");
 }
+
+#[test]
+fn every_connection_header_counts_in_any_case() {
+    let mut h = map(&[
+        ("connection", "X-One"),
+        ("connection", "x-two, Keep-Alive"),
+        ("x-one", "1"),
+        ("x-two", "2"),
+        ("keep-alive", "timeout=5"),
+        ("x-three", "3"),
+    ]);
+    remove_hop_by_hop(&mut h);
+    let names: Vec<&str> = h.keys().map(HeaderName::as_str).collect();
+    assert_eq!(names, ["x-three"]);
+}
