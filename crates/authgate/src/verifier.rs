@@ -56,6 +56,10 @@ pub struct Verifier {
 }
 
 struct Inner {
+    /// Which verifier a [`ConnectionMemo`] entry came from: its route indexes and key-set
+    /// generations mean nothing to another one (a reload builds a new verifier while
+    /// connections stay open).
+    id: memo::VerifierId,
     routes: Vec<Route>,
     table: RouteTable,
     clock: Arc<dyn Clock>,
@@ -217,7 +221,7 @@ impl Inner {
         }
         let key = TokenCache::key(token);
         if let Some(hit) = self.cached(&key, only, now) {
-            return hit.map(|entry| remembered(memo, token, entry));
+            return hit.map(|entry| self.remembered(memo, token, entry));
         }
         let jws = Jws::parse(token)?;
         let iss = jws.unverified_issuer().ok_or_else(|| {
@@ -236,7 +240,7 @@ impl Inner {
                         self.cache
                             .insert(key, i, generation, principal.clone(), leeway, now);
                     if let Some(entry) = entry {
-                        remembered(memo, token, entry);
+                        self.remembered(memo, token, entry);
                     }
                     return Ok(principal);
                 }
@@ -270,7 +274,7 @@ impl Inner {
         only: Option<&[String]>,
         now: UnixTime,
     ) -> Option<Result<Arc<Principal>, VerifyError>> {
-        let entry = memo.recall(token)?;
+        let entry = memo.recall(self.id, token)?;
         match self.recheck(&entry, only, now) {
             Recheck::Valid => Some(Ok(entry.principal.clone())),
             Recheck::Miss => None,
@@ -307,6 +311,20 @@ impl Inner {
         }
     }
 
+    /// `entry`'s principal, after `memo` (if any) remembers it for `token`.
+    fn remembered(
+        &self,
+        memo: Option<&ConnectionMemo>,
+        token: &str,
+        entry: Arc<Entry>,
+    ) -> Arc<Principal> {
+        let principal = entry.principal.clone();
+        if let Some(memo) = memo {
+            memo.remember(self.id, token, entry);
+        }
+        principal
+    }
+
     /// Whether a remembered verification still holds at `now`: provider restriction, key set
     /// unchanged and usable, within its cache lifetime, `exp`/`nbf`.
     fn recheck(&self, entry: &Entry, only: Option<&[String]>, now: UnixTime) -> Recheck {
@@ -339,15 +357,6 @@ enum Recheck {
     Stale,
     /// The token expired or is not yet valid: drop it, answer with this error.
     Expired(VerifyError),
-}
-
-/// `entry`'s principal, after `memo` (if any) remembers it for `token`.
-fn remembered(memo: Option<&ConnectionMemo>, token: &str, entry: Arc<Entry>) -> Arc<Principal> {
-    let principal = entry.principal.clone();
-    if let Some(memo) = memo {
-        memo.remember(token, entry);
-    }
-    principal
 }
 
 fn trusted(route: &Route, only: Option<&[String]>) -> bool {
@@ -421,6 +430,7 @@ impl VerifierBuilder {
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             cache: TokenCache::new(self.cache_capacity, self.cache_ttl),
             refreshers,
+            id: memo::VerifierId::next(),
         };
         Ok(Verifier {
             inner: Arc::new(inner),

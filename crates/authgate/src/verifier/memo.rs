@@ -5,10 +5,13 @@
 //! microsecond for a 1.3 KB Entra token) plus a lookup; the connection can recognise it by
 //! comparing bytes with the one it saw last. What it recalls is re-checked exactly like a
 //! cache hit (the verifier's `recheck`): provider restriction, key-set generation, `exp` and
-//! `nbf` at the current time, and the cache lifetime.
+//! `nbf` at the current time, and the cache lifetime. It answers only the verifier that
+//! remembered it: another one (a configuration reload builds a new verifier while
+//! connections stay open) verifies the token itself.
 
 use crate::token_cache::Entry;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use zeroize::Zeroize;
 
@@ -26,8 +29,22 @@ pub struct ConnectionMemo {
 }
 
 struct Remembered {
+    /// The verifier whose cache entry this is.
+    verifier: VerifierId,
     token: Box<[u8]>,
     entry: Arc<Entry>,
+}
+
+/// Tells verifiers apart (unique for the process's life).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct VerifierId(u64);
+
+impl VerifierId {
+    /// An id no verifier had before.
+    pub(crate) fn next() -> VerifierId {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        VerifierId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
 }
 
 impl Drop for Remembered {
@@ -44,10 +61,10 @@ impl fmt::Debug for ConnectionMemo {
 }
 
 impl ConnectionMemo {
-    /// The verification remembered for exactly these token bytes.
-    pub(crate) fn recall(&self, token: &str) -> Option<Arc<Entry>> {
+    /// The verification `verifier` remembered for exactly these token bytes.
+    pub(crate) fn recall(&self, verifier: VerifierId, token: &str) -> Option<Arc<Entry>> {
         let last = self.lock();
-        let remembered = last.as_ref()?;
+        let remembered = last.as_ref().filter(|r| r.verifier == verifier)?;
         (*remembered.token == *token.as_bytes()).then(|| remembered.entry.clone())
     }
 
@@ -56,9 +73,10 @@ impl ConnectionMemo {
         self.lock().as_ref().is_some_and(|r| *r.token == *token)
     }
 
-    /// Remembers `entry` as the verification of `token`, forgetting the previous one.
-    pub(crate) fn remember(&self, token: &str, entry: Arc<Entry>) {
+    /// Remembers `entry` as `verifier`'s verification of `token`, forgetting the previous one.
+    pub(crate) fn remember(&self, verifier: VerifierId, token: &str, entry: Arc<Entry>) {
         let remembered = Remembered {
+            verifier,
             token: token.as_bytes().into(),
             entry,
         };

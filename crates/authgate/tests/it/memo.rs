@@ -172,3 +172,19 @@ async fn nothing_is_remembered_when_the_cache_is_disabled() {
     let again = verifier.verify_on_connection(&token, None, &memo).await;
     assert!(!Arc::ptr_eq(&first.unwrap(), &again.unwrap()));
 }
+
+#[tokio::test]
+async fn a_memo_never_answers_for_another_verifier() {
+    // A reload builds a new verifier while connections (and their memos) stay open: what the
+    // old configuration accepted must be verified again under the new one.
+    let fx = Fixture::start().await;
+    let old = fx.verifier([fx.oidc()]).await;
+    let new = fx.verifier([fx.okta()]).await;
+    let memo = ConnectionMemo::default();
+    let token = user_token(&fx, "alice", HOUR);
+    assert!(old.verify_on_connection(&token, None, &memo).await.is_ok());
+    assert_eq!(
+        kind(new.verify_on_connection(&token, None, &memo).await),
+        UnknownIssuer
+    );
+}
