@@ -31,9 +31,11 @@ pub(crate) struct Entry {
     not_before: Option<f64>,
     leeway: Duration,
     lifetime: Duration,
-    /// When the entry stops being used (insertion time + `lifetime`, on the verifier's clock),
-    /// for copies kept outside the cache ([`crate::ConnectionMemo`]).
+    /// When the entry stops being used (insertion time + `lifetime`), on the verifier's clock
+    /// and on the monotonic clock (the cache itself expires on the latter), for copies kept
+    /// outside the cache ([`crate::ConnectionMemo`]).
     until: UnixTime,
+    deadline: Instant,
 }
 
 /// A bounded cache of verified tokens (disabled when its TTL is zero).
@@ -111,6 +113,7 @@ impl TokenCache {
             leeway,
             lifetime,
             until: UnixTime(now.0.saturating_add(secs(lifetime))),
+            deadline: Instant::now() + lifetime,
         });
         cache.insert(key, entry.clone());
         Some(entry)
@@ -128,7 +131,7 @@ impl TokenCache {
 /// Whether the entry has outlived its cache lifetime at `now` (the cache itself drops it then;
 /// a copy kept elsewhere asks).
 pub(crate) fn outlived(entry: &Entry, now: UnixTime) -> bool {
-    now.0 >= entry.until.0
+    now.0 >= entry.until.0 || Instant::now() >= entry.deadline
 }
 
 /// RFC 7519 §4.1.4/§4.1.5 again at `now`: the clock may have moved since verification.
@@ -200,6 +203,7 @@ mod tests {
             leeway,
             lifetime: Duration::ZERO,
             until: UnixTime(i64::MAX),
+            deadline: Instant::now() + Duration::from_secs(3600),
         }
     }
 

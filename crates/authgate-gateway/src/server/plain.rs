@@ -16,7 +16,7 @@ use axum_server::Handle;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::io;
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -63,6 +63,7 @@ pub(super) async fn serve(
     let mut connections = JoinSet::new();
     // The sender lives as long as `Serving`; should it be gone, nothing can stop this loop.
     let mut stoppable = true;
+    let mut last_logged: Option<Instant> = None;
     let grace = loop {
         if let Some(grace) = *stopping.borrow_and_update() {
             break grace;
@@ -73,7 +74,7 @@ pub(super) async fn serve(
                     let service = make.service_for(peer);
                     connections.spawn(connection(stream, service, stop.subscribe()));
                 }
-                Err(error) => accept_failed(&error).await,
+                Err(error) => accept_failed(&error, &mut last_logged).await,
             },
             changed = stopping.changed(), if stoppable => stoppable = changed.is_ok(),
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
@@ -118,9 +119,9 @@ async fn connection(
 }
 
 /// An accept that failed: a connection reset before it was accepted is the client's
-/// business; anything else (out of file descriptors) is logged and retried after a pause
-/// instead of spinning.
-async fn accept_failed(error: &io::Error) {
+/// business; anything else (out of file descriptors) is logged, at most once a second, and
+/// retried after a pause instead of spinning.
+async fn accept_failed(error: &io::Error, last_logged: &mut Option<Instant>) {
     use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
     if matches!(
         error.kind(),
@@ -128,6 +129,9 @@ async fn accept_failed(error: &io::Error) {
     ) {
         return;
     }
-    tracing::error!(%error, "accepting a connection failed");
+    if last_logged.is_none_or(|at| at.elapsed() >= Duration::from_secs(1)) {
+        tracing::warn!(%error, "accepting connections fails; retrying");
+        *last_logged = Some(Instant::now());
+    }
     tokio::time::sleep(Duration::from_millis(50)).await;
 }

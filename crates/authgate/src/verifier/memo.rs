@@ -20,7 +20,10 @@ use zeroize::Zeroize;
 /// with the connection.
 ///
 /// It keeps a copy of that one token while the connection lives (its receive buffers held the
-/// token too), wiped when replaced or dropped; the shared cache keeps only digests. Nothing is
+/// token too), wiped when replaced or dropped; the shared cache keeps only digests. Keying on
+/// the raw token is safe here (security.md JWT-F11 warns against it for revocation and replay
+/// caches): the match is exact, in constant time, and only tokens that verified are kept, and
+/// verification refuses non-canonical encodings. Nothing is
 /// remembered when the verifier's cache is disabled (a zero TTL in
 /// [`crate::VerifierBuilder::token_cache`]).
 #[derive(Default)]
@@ -65,12 +68,14 @@ impl ConnectionMemo {
     pub(crate) fn recall(&self, verifier: VerifierId, token: &str) -> Option<Arc<Entry>> {
         let last = self.lock();
         let remembered = last.as_ref().filter(|r| r.verifier == verifier)?;
-        (*remembered.token == *token.as_bytes()).then(|| remembered.entry.clone())
+        same_bytes(&remembered.token, token.as_bytes()).then(|| remembered.entry.clone())
     }
 
     /// Whether `token` is exactly the token remembered (whatever its verification now gives).
     pub(crate) fn is_last(&self, token: &[u8]) -> bool {
-        self.lock().as_ref().is_some_and(|r| *r.token == *token)
+        self.lock()
+            .as_ref()
+            .is_some_and(|r| same_bytes(&r.token, token))
     }
 
     /// Remembers `entry` as `verifier`'s verification of `token`, forgetting the previous one.
@@ -92,4 +97,11 @@ impl ConnectionMemo {
         // Nothing can be left half-written: every critical section is one assignment or read.
         self.last.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// Whether `a` and `b` are the same bytes, in a time that depends on their lengths only: a
+/// connection shared by several clients (a proxy's keep-alive pool in front of the gateway)
+/// must not learn how much of its token matches the one remembered.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0, |diff, (x, y)| diff | (x ^ y)) == 0
 }
