@@ -4,6 +4,11 @@
 //! [`run`] is what `authgate serve` calls. Tests and embedders use [`serve_on`] with
 //! pre-bound listeners and their own shutdown future, and [`reload`] instead of a signal.
 //!
+//! # Protocols
+//! A plain listener serving the gateway speaks HTTP/1.1 (`plain`: hyper directly; WebSocket
+//! upgrades pass); a TLS listener negotiates HTTP/2 or HTTP/1.1 by ALPN; [`serve_app`]'s
+//! plain listeners also accept cleartext HTTP/2 with prior knowledge.
+//!
 //! # Shutdown
 //! When the shutdown future completes the listeners stop accepting, idle keep-alive
 //! connections are closed, and requests in flight may finish for up to
