@@ -3,6 +3,7 @@
 
 mod login;
 mod memo;
+mod recall;
 mod route;
 
 pub use self::memo::ConnectionMemo;
@@ -12,9 +13,9 @@ use crate::config::{AuthConfig, ConfigError, ProviderConfig};
 use crate::http_client::HttpClient;
 use crate::jwks::KeySetStatus;
 use crate::provider;
-use crate::token_cache::{self, Entry, TokenCache, TokenKey};
+use crate::token_cache::{self, TokenCache};
 use authgate_core::{
-    Clock, Jws, MAX_TOKEN_BYTES, Principal, SystemClock, UnixTime, VerifyError, VerifyErrorKind,
+    Clock, Jws, MAX_TOKEN_BYTES, Principal, SystemClock, VerifyError, VerifyErrorKind,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -264,99 +265,6 @@ impl Inner {
             .filter(|(_, r)| trusted(r, only))
             .collect()
     }
-
-    /// The connection's remembered verification of `token`, re-checked like a cache hit.
-    /// `None` means "look further".
-    fn recalled(
-        &self,
-        memo: &ConnectionMemo,
-        token: &str,
-        only: Option<&[String]>,
-        now: UnixTime,
-    ) -> Option<Result<Arc<Principal>, VerifyError>> {
-        let entry = memo.recall(self.id, token)?;
-        match self.recheck(&entry, only, now) {
-            Recheck::Valid => Some(Ok(entry.principal.clone())),
-            Recheck::Miss => None,
-            Recheck::Stale => {
-                memo.forget();
-                None
-            }
-            Recheck::Expired(e) => {
-                memo.forget();
-                Some(Err(e))
-            }
-        }
-    }
-
-    /// A cached verification, re-checked. `None` means "verify in full".
-    fn cached(
-        &self,
-        key: &TokenKey,
-        only: Option<&[String]>,
-        now: UnixTime,
-    ) -> Option<Result<Arc<Entry>, VerifyError>> {
-        let entry = self.cache.get(key)?;
-        match self.recheck(&entry, only, now) {
-            Recheck::Valid => Some(Ok(entry)),
-            Recheck::Miss => None,
-            Recheck::Stale => {
-                self.cache.remove(key);
-                None
-            }
-            Recheck::Expired(e) => {
-                self.cache.remove(key);
-                Some(Err(e))
-            }
-        }
-    }
-
-    /// `entry`'s principal, after `memo` (if any) remembers it for `token`.
-    fn remembered(
-        &self,
-        memo: Option<&ConnectionMemo>,
-        token: &str,
-        entry: Arc<Entry>,
-    ) -> Arc<Principal> {
-        let principal = entry.principal.clone();
-        if let Some(memo) = memo {
-            memo.remember(self.id, token, entry);
-        }
-        principal
-    }
-
-    /// Whether a remembered verification still holds at `now`: provider restriction, key set
-    /// unchanged and usable, within its cache lifetime, `exp`/`nbf`.
-    fn recheck(&self, entry: &Entry, only: Option<&[String]>, now: UnixTime) -> Recheck {
-        let Some(route) = self.routes.get(entry.route) else {
-            return Recheck::Miss;
-        };
-        if !trusted(route, only) {
-            return Recheck::Miss;
-        }
-        if route.keys.usable_generation() != Some(entry.generation)
-            || token_cache::outlived(entry, now)
-        {
-            return Recheck::Stale;
-        }
-        match token_cache::check_times(entry, now) {
-            Ok(()) => Recheck::Valid,
-            Err(e) => Recheck::Expired(e),
-        }
-    }
-}
-
-/// What re-checking a remembered verification found.
-enum Recheck {
-    /// Still valid: answer with it.
-    Valid,
-    /// Not for this request (another provider's, under a provider restriction): verify in
-    /// full, keep it.
-    Miss,
-    /// The key set changed or the entry outlived its lifetime: drop it, verify in full.
-    Stale,
-    /// The token expired or is not yet valid: drop it, answer with this error.
-    Expired(VerifyError),
 }
 
 fn trusted(route: &Route, only: Option<&[String]>) -> bool {

@@ -1,0 +1,102 @@
+//! Answers from a remembered verification — the connection's memo or the verified-token
+//! cache — re-checked at the current time exactly as a fresh verification would decide.
+
+use super::{ConnectionMemo, Inner, trusted};
+use crate::token_cache::{self, Entry, TokenKey};
+use authgate_core::{Principal, UnixTime, VerifyError};
+use std::sync::Arc;
+
+impl Inner {
+    /// The connection's remembered verification of `token`, re-checked like a cache hit.
+    /// `None` means "look further".
+    pub(super) fn recalled(
+        &self,
+        memo: &ConnectionMemo,
+        token: &str,
+        only: Option<&[String]>,
+        now: UnixTime,
+    ) -> Option<Result<Arc<Principal>, VerifyError>> {
+        let entry = memo.recall(self.id, token)?;
+        match self.recheck(&entry, only, now) {
+            Recheck::Valid => Some(Ok(entry.principal.clone())),
+            Recheck::Miss => None,
+            Recheck::Stale => {
+                memo.forget();
+                None
+            }
+            Recheck::Expired(e) => {
+                memo.forget();
+                Some(Err(e))
+            }
+        }
+    }
+
+    /// A cached verification, re-checked. `None` means "verify in full".
+    pub(super) fn cached(
+        &self,
+        key: &TokenKey,
+        only: Option<&[String]>,
+        now: UnixTime,
+    ) -> Option<Result<Arc<Entry>, VerifyError>> {
+        let entry = self.cache.get(key)?;
+        match self.recheck(&entry, only, now) {
+            Recheck::Valid => Some(Ok(entry)),
+            Recheck::Miss => None,
+            Recheck::Stale => {
+                self.cache.remove(key);
+                None
+            }
+            Recheck::Expired(e) => {
+                self.cache.remove(key);
+                Some(Err(e))
+            }
+        }
+    }
+
+    /// `entry`'s principal, after `memo` (if any) remembers it for `token`.
+    pub(super) fn remembered(
+        &self,
+        memo: Option<&ConnectionMemo>,
+        token: &str,
+        entry: Arc<Entry>,
+    ) -> Arc<Principal> {
+        let principal = entry.principal.clone();
+        if let Some(memo) = memo {
+            memo.remember(self.id, token, entry);
+        }
+        principal
+    }
+
+    /// Whether a remembered verification still holds at `now`: provider restriction, key set
+    /// unchanged and usable, within its cache lifetime, `exp`/`nbf`.
+    fn recheck(&self, entry: &Entry, only: Option<&[String]>, now: UnixTime) -> Recheck {
+        let Some(route) = self.routes.get(entry.route) else {
+            return Recheck::Miss;
+        };
+        if !trusted(route, only) {
+            return Recheck::Miss;
+        }
+        if route.keys.usable_generation() != Some(entry.generation)
+            || token_cache::outlived(entry, now)
+        {
+            return Recheck::Stale;
+        }
+        match token_cache::check_times(entry, now) {
+            Ok(()) => Recheck::Valid,
+            Err(e) => Recheck::Expired(e),
+        }
+    }
+}
+
+/// What re-checking a remembered verification found.
+enum Recheck {
+    /// Still valid: answer with it.
+    Valid,
+    /// Not for this request (another provider's, under a provider restriction): verify in
+    /// full, keep it.
+    Miss,
+    /// The key set changed or the entry outlived its lifetime: drop it, verify in full.
+    Stale,
+    /// The token expired or is not yet valid: drop it, answer with this error.
+    Expired(VerifyError),
+}
