@@ -1069,13 +1069,19 @@ async fn the_gateway_listener_cuts_off_a_request_head_that_never_ends() {
     serving.wait().await.unwrap();
 }
 
-/// Shutdown on the gateway's plain listener: new connections are refused at once, a request
-/// still running after `shutdown_grace` is dropped, and `wait` returns.
-#[tokio::test]
-async fn the_gateway_listener_drops_requests_running_past_the_grace_period() {
+/// A gateway (with `server_extra` in `[server]`) in front of a slow upstream, one request in
+/// flight when its shutdown starts, and new connections refused from then on: the listeners,
+/// the request's task and what releases the upstream's answer.
+async fn shut_down_with_a_request_in_flight(
+    server_extra: &str,
+) -> (
+    authgate_gateway::server::Serving,
+    tokio::task::JoinHandle<reqwest::Result<reqwest::Response>>,
+    Arc<Notify>,
+) {
     let (entered, release) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
-    let upstream = start_slow_upstream(entered.clone(), release).await;
-    let state = open_gateway(&format!("http://{upstream}"), "shutdown_grace = \"200ms\"").await;
+    let upstream = start_slow_upstream(entered.clone(), release.clone()).await;
+    let state = open_gateway(&format!("http://{upstream}"), server_extra).await;
     let (stop, stopped) = oneshot::channel::<()>();
     let serving = serve_on(loopback().await, state, async move {
         let _ = stopped.await;
@@ -1088,9 +1094,17 @@ async fn the_gateway_listener_drops_requests_running_past_the_grace_period() {
     tokio::time::timeout(Duration::from_secs(10), entered.notified())
         .await
         .expect("request entered");
-
     stop.send(()).unwrap();
     assert!(connect_refused(addr).await, "no new connections");
+    (serving, in_flight, release)
+}
+
+/// Shutdown on the gateway's plain listener: a request still running after `shutdown_grace`
+/// is dropped, and `wait` returns.
+#[tokio::test]
+async fn the_gateway_listener_drops_requests_running_past_the_grace_period() {
+    let (serving, in_flight, _release) =
+        shut_down_with_a_request_in_flight("shutdown_grace = \"200ms\"").await;
     tokio::time::timeout(Duration::from_secs(5), serving.wait())
         .await
         .expect("stopped after the grace")
@@ -1104,23 +1118,7 @@ async fn the_gateway_listener_drops_requests_running_past_the_grace_period() {
 /// Shutdown on the gateway's plain listener lets the request in flight finish.
 #[tokio::test]
 async fn the_gateway_listener_lets_the_request_in_flight_finish() {
-    let (entered, release) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
-    let upstream = start_slow_upstream(entered.clone(), release.clone()).await;
-    let state = open_gateway(&format!("http://{upstream}"), "").await;
-    let (stop, stopped) = oneshot::channel::<()>();
-    let serving = serve_on(loopback().await, state, async move {
-        let _ = stopped.await;
-    })
-    .await
-    .unwrap();
-    let addr = serving.local_addr();
-    let in_flight =
-        tokio::spawn(async move { reqwest::get(format!("http://{addr}/open/slow/x")).await });
-    tokio::time::timeout(Duration::from_secs(10), entered.notified())
-        .await
-        .expect("request entered");
-    stop.send(()).unwrap();
-    assert!(connect_refused(addr).await, "no new connections");
+    let (serving, in_flight, release) = shut_down_with_a_request_in_flight("").await;
     release.notify_one();
     let response = in_flight.await.unwrap().unwrap();
     assert_eq!(response.status(), StatusCode::OK);
