@@ -33,6 +33,7 @@ mod secret_ref;
 mod signin;
 mod validate;
 
+use crate::proxy::UpstreamTarget;
 use authgate::login::LoginConfig;
 use authgate::session::SessionConfig;
 use authgate::{AuthConfig, Policies};
@@ -213,6 +214,8 @@ pub struct RouteSpec {
     pub methods: Option<Vec<http::Method>>,
     /// Upstream base URL.
     pub upstream: url::Url,
+    /// The same, prepared for requests ([`UpstreamTarget::new`] of `upstream`).
+    pub target: UpstreamTarget,
     /// Authentication mode.
     pub auth: AuthMode,
     /// The policy to enforce (`None`: any authenticated caller, or no auth with `AuthMode::None`).

@@ -6,6 +6,7 @@ use super::problems::Problems;
 use super::raw::{AuthMode, RawCors, RawRoute};
 use super::validate::rate_limit;
 use super::{CorsSettings, RateLimitSettings, RouteSpec};
+use crate::proxy::UpstreamTarget;
 use crate::routes::PathPattern;
 use authgate::Policies;
 use authgate_core::Policy;
@@ -85,6 +86,8 @@ fn route(
     if let Some(prefix) = &raw.strip_prefix {
         check_strip_prefix(prefix, &raw.path, &format!("{at}.strip_prefix"), problems);
     }
+    // Not `?` yet: the fields before it in the struct still report their problems.
+    let url = upstream(&raw.upstream, &format!("{at}.upstream"), problems);
     Some(RouteSpec {
         name: raw.name.clone().unwrap_or_else(|| raw.path.clone()),
         path: raw.path.clone(),
@@ -112,7 +115,8 @@ fn route(
             problems,
         ),
         methods,
-        upstream: upstream(&raw.upstream, &format!("{at}.upstream"), problems)?,
+        target: target(url.as_ref()?, &format!("{at}.upstream"), problems)?,
+        upstream: url?,
         auth,
         providers: raw.providers.clone(),
         identity_headers: raw.forward.identity_headers.unwrap_or(true),
@@ -198,6 +202,15 @@ fn upstream(text: &str, at: &str, problems: &mut Problems) -> Option<url::Url> {
         }
         None => Some(url),
     }
+}
+
+/// The prepared target of a URL [`upstream`] accepted.
+fn target(url: &url::Url, at: &str, problems: &mut Problems) -> Option<UpstreamTarget> {
+    let target = UpstreamTarget::new(url);
+    if target.is_none() {
+        problems.push(at, "cannot be used as an upstream");
+    }
+    target
 }
 
 fn check_providers(raw: &RawRoute, at: &str, cx: &RouteContext<'_>, problems: &mut Problems) {

@@ -4,8 +4,10 @@
 
 use super::UpstreamError;
 use super::local_pool::{self, PoolOwner};
+use super::target::UpstreamTarget;
 use crate::config::RouteSpec;
 use axum::body::Body;
+use http::uri::PathAndQuery;
 use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
@@ -94,10 +96,12 @@ impl UpstreamClient {
         }
     }
 
-    /// Sends `request` (absolute upstream URI, headers already cleaned) with the route's
-    /// connect timeout, waiting at most `response_timeout` for the response head.
+    /// Sends `request` (its URI the request target in origin form, headers already cleaned)
+    /// to `target` with the route's connect timeout, waiting at most `response_timeout` for
+    /// the response head.
     pub async fn send(
         &self,
+        target: &UpstreamTarget,
         request: http::Request<Body>,
         connect_timeout: Duration,
         response_timeout: Duration,
@@ -105,13 +109,14 @@ impl UpstreamClient {
         let Some(pool) = self.pool(connect_timeout) else {
             return Err(UpstreamError::Unreachable);
         };
-        let https = request.uri().scheme() == Some(&http::uri::Scheme::HTTPS);
         let upgrade = request.headers().contains_key(http::header::UPGRADE);
-        let sent = match (https, &pool.tls) {
-            (false, _) if !upgrade => {
-                let timeout = pool.connect_timeout;
-                return local_pool::send(&self.owner, request, timeout, response_timeout).await;
-            }
+        if !target.is_https() && !upgrade {
+            let timeout = pool.connect_timeout;
+            return local_pool::send(&self.owner, target, request, timeout, response_timeout).await;
+        }
+        // hyper-util's client takes the absolute URI (and sets `Host` from it).
+        let request = absolute(target, request)?;
+        let sent = match (target.is_https(), &pool.tls) {
             (false, _) => pool.plain.request(request),
             (true, Some(tls)) if upgrade => tls.http1.request(request),
             (true, Some(tls)) => tls.any.request(request),
@@ -136,6 +141,21 @@ impl UpstreamClient {
             .find(|p| p.connect_timeout == connect_timeout);
         exact.or_else(|| self.pools.first())
     }
+}
+
+/// `request` with its origin-form URI made absolute at `target`.
+fn absolute(
+    target: &UpstreamTarget,
+    mut request: http::Request<Body>,
+) -> Result<http::Request<Body>, UpstreamError> {
+    let path_and_query = std::mem::take(request.uri_mut())
+        .into_parts()
+        .path_and_query
+        .unwrap_or_else(|| PathAndQuery::from_static("/"));
+    *request.uri_mut() = target
+        .uri(path_and_query)
+        .ok_or(UpstreamError::Unreachable)?;
+    Ok(request)
 }
 
 impl Default for UpstreamClient {

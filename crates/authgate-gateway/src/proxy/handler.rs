@@ -15,6 +15,7 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::{IntoResponse, Response};
 use http::header::{HOST, HeaderValue, ORIGIN};
+use http::uri::PathAndQuery;
 use http::{HeaderMap, Method, StatusCode, Uri, Version};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -208,7 +209,7 @@ async fn forward(
     let websocket = headers::is_websocket_upgrade(request.headers());
     let client_upgrade = websocket.then(|| hyper::upgrade::on(&mut request));
     let (mut parts, body) = request.into_parts();
-    let Some(uri) = upstream_uri(route, path, parts.uri.query()) else {
+    let Some(target) = route_target(route, path, parts.uri.query()) else {
         tracing::error!(route = %route.name, "cannot build the upstream URI");
         return (
             UpstreamError::Unreachable.into_response(),
@@ -217,7 +218,7 @@ async fn forward(
     };
     let identity = identity.as_deref();
     prepare_request_headers(&mut parts.headers, route, &forwarding, identity, websocket);
-    parts.uri = uri;
+    parts.uri = Uri::from(target);
     parts.version = Version::HTTP_11;
     parts.extensions = http::Extensions::new();
     let upstream_request = http::Request::from_parts(parts, body);
@@ -225,6 +226,7 @@ async fn forward(
     let result = gw
         .upstream
         .send(
+            &route.target,
             upstream_request,
             route.connect_timeout,
             route.response_timeout,
@@ -291,29 +293,11 @@ fn finish_response(
     (response.map(Body::new).into_response(), Outcome::Allowed)
 }
 
-/// The upstream URI: base URL + (prefix-stripped) normalised path + the original query.
-pub(crate) fn upstream_uri(route: &RouteSpec, path: &str, query: Option<&str>) -> Option<Uri> {
+/// The request target at the upstream: its base path + the (prefix-stripped) normalised path
+/// + the original query.
+fn route_target(route: &RouteSpec, path: &str, query: Option<&str>) -> Option<PathAndQuery> {
     let path = strip_prefix(path, route.strip_prefix.as_deref());
-    let upstream = &route.upstream;
-    // Checked at load, and again here for routes built by code: with no query, fragment or
-    // credentials, the URL's serialization is exactly the origin followed by the base path.
-    if upstream.query().is_some()
-        || upstream.fragment().is_some()
-        || !upstream.username().is_empty()
-        || upstream.password().is_some()
-    {
-        return None;
-    }
-    let base = upstream.as_str().trim_end_matches('/');
-    let query_len = query.map_or(0, |q| q.len() + 1);
-    let mut target = String::with_capacity(base.len() + path.len() + query_len);
-    target.push_str(base);
-    target.push_str(path);
-    if let Some(query) = query {
-        target.push('?');
-        target.push_str(query);
-    }
-    Uri::try_from(target).ok()
+    route.target.path_and_query(path, query)
 }
 
 /// Removes `prefix` when it is a whole-segment prefix of `path`; the result keeps a leading `/`.

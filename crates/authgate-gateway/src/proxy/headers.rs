@@ -263,11 +263,13 @@ pub fn add_forwarded(headers: &mut HeaderMap, fwd: &Forwarding) {
     if let Some(value) = xff {
         headers.insert(X_FORWARDED_FOR, value);
     }
-    if !headers.contains_key(X_FORWARDED_PROTO) {
+    // From an untrusted peer none is left to honour: no lookup.
+    let honoured = |headers: &HeaderMap, name| fwd.trusted && headers.contains_key(name);
+    if !honoured(headers, X_FORWARDED_PROTO) {
         headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static(fwd.proto));
     }
     if let Some(host) = &fwd.host
-        && !headers.contains_key(X_FORWARDED_HOST)
+        && !honoured(headers, X_FORWARDED_HOST)
     {
         headers.insert(X_FORWARDED_HOST, host.clone());
     }

@@ -1,17 +1,19 @@
 //! Per-thread HTTP/1.1 keep-alive connections to plain `http://` upstreams.
 //!
 //! The gateway serves on single-threaded worker runtimes (see `crate::server`), so a pool per
-//! thread needs no locks and a request, its upstream connection's driver task and the task that
-//! returns the connection all run on one thread: no cross-thread wake-ups, which is where a
-//! shared pool spent most of its time (BENCHMARKS.md). On a multi-threaded runtime the pools
-//! still work; a connection simply returns to the pool of whichever thread finished with it.
+//! thread needs no locks and a request and its upstream connection's driver task run on one
+//! thread: no cross-thread wake-ups, which is where a shared pool spent most of its time
+//! (BENCHMARKS.md). On a multi-threaded runtime the pools still work; a connection simply
+//! joins the pool of whichever thread received its response.
 //!
-//! A connection goes back to the pool only once hyper reports it ready for another request
-//! (the response body was read to the end and the upstream kept it open); idle connections are
-//! dropped after [`IDLE_TIMEOUT`] (a sweeper task per thread, started with its pool, closes them
-//! even when no request comes), at most [`MAX_IDLE`] are kept per upstream and thread, and
-//! each upstream client ([`PoolOwner`]: one per gateway) has pools of its own, closed once it is
-//! gone (after a reload). New connections go through
+//! A connection goes back to its pool as soon as the response head arrives, but is taken out
+//! again only once hyper reports it ready for another request (the response body was read to
+//! the end and the upstream kept it open); until then it is busy and skipped. Closed
+//! connections are dropped when met; idle ones after [`IDLE_TIMEOUT`] (a sweeper task per
+//! thread, started with its pool, closes them even when no request comes); at most
+//! [`MAX_IDLE`] idle ones are kept per upstream and thread (busy ones are never dropped: each
+//! carries a response to a client); and each upstream client ([`PoolOwner`]: one per gateway)
+//! has pools of its own, closed once it is gone (after a reload). New connections go through
 //! hyper-util's `HttpConnector` (IPv6/IPv4 fallback, connect timeout).
 //!
 //! A request that could not be written on a pooled connection (the upstream had just closed it)
@@ -19,10 +21,11 @@
 
 use super::UpstreamError;
 use super::client::connector;
+use super::target::UpstreamTarget;
 use crate::fast_hash::FxHashMap;
 use axum::body::Body;
-use http::uri::{Authority, PathAndQuery};
-use http::{HeaderValue, Request, Response, Uri};
+use http::uri::Authority;
+use http::{Request, Response, Uri};
 use hyper::body::Incoming;
 use hyper::client::conn::http1::{self, SendRequest};
 use std::cell::{Cell, RefCell};
@@ -34,7 +37,7 @@ use tower::ServiceExt;
 /// How long an idle connection is kept.
 pub(super) const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
-/// Idle connections kept per upstream authority and thread.
+/// Idle connections kept per upstream and thread.
 const MAX_IDLE: usize = 128;
 
 /// How often each thread's sweeper closes connections idle for longer than [`IDLE_TIMEOUT`].
@@ -53,73 +56,65 @@ impl PoolOwner {
     }
 }
 
-/// Idle connections by owner id and upstream authority.
-type Pools = FxHashMap<(u64, Authority), Vec<Idle>>;
+/// Pooled connections by [`Key`].
+type Pools = FxHashMap<Key, Vec<Pooled>>;
+
+/// The owner's id and the upstream's [`UpstreamTarget::pool_id`]: two integers, so a lookup
+/// neither hashes nor compares the authority.
+type Key = (u64, u64);
 
 thread_local! {
     static IDLE: RefCell<Pools> = RefCell::new(Pools::default());
     static SWEEPING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// A pooled connection, when it became idle, and whether its owner still exists.
-struct Idle {
+/// A pooled connection (idle, or still reading its last response), when it was last handed
+/// back, and whether its owner still exists.
+struct Pooled {
     sender: SendRequest<Body>,
     since: Instant,
     owner: Weak<u64>,
 }
 
-impl Idle {
-    /// Whether the connection may still be reused at `now`.
-    fn usable(&self, now: Instant) -> bool {
-        now.saturating_duration_since(self.since) < IDLE_TIMEOUT
-            && self.sender.is_ready()
-            && self.owner.strong_count() > 0
+impl Pooled {
+    /// Whether the connection may never be used again at `now`: closed, its client gone, or
+    /// idle (ready, not busy) and handed back longer than [`IDLE_TIMEOUT`] ago. A busy one is
+    /// never spent by age: dropping it mid-response gains nothing.
+    fn spent(&self, now: Instant) -> bool {
+        self.sender.is_closed()
+            || self.owner.strong_count() == 0
+            || (now.saturating_duration_since(self.since) >= IDLE_TIMEOUT && self.sender.is_ready())
     }
 }
 
-/// Sends `request` (absolute `http://` URI) over a pooled or new connection; waits at most
-/// `response_timeout` for the response head (connecting included) and `connect_timeout` for a
-/// new connection.
+/// Sends `request` (origin-form URI) to `target`, an `http://` upstream, over a pooled or new
+/// connection; waits at most `response_timeout` for the response head (connecting included)
+/// and `connect_timeout` for a new connection.
 pub(super) async fn send(
     owner: &PoolOwner,
-    request: Request<Body>,
+    target: &UpstreamTarget,
+    mut request: Request<Body>,
     connect_timeout: Duration,
     response_timeout: Duration,
 ) -> Result<Response<Incoming>, UpstreamError> {
-    let (authority, request) = to_origin_form(request)?;
-    let exchange = exchange(owner, authority, request, connect_timeout);
+    request
+        .headers_mut()
+        .insert(http::header::HOST, target.host().clone());
+    let exchange = exchange(owner, target, request, connect_timeout);
     tokio::time::timeout(response_timeout, exchange)
         .await
         .unwrap_or(Err(UpstreamError::Timeout))
-}
-
-/// The request line in origin form (`GET /path?query`), `Host` set to the upstream authority.
-fn to_origin_form(mut request: Request<Body>) -> Result<(Authority, Request<Body>), UpstreamError> {
-    let uri = std::mem::take(request.uri_mut());
-    let parts = uri.into_parts();
-    let authority = parts.authority.ok_or(UpstreamError::Unreachable)?;
-    // Credentials never reach the upstream's Host (the configuration refuses them anyway).
-    if authority.as_str().contains('@') {
-        return Err(UpstreamError::Unreachable);
-    }
-    let host = HeaderValue::from_str(authority.as_str()).map_err(|_| UpstreamError::Unreachable)?;
-    let path = parts
-        .path_and_query
-        .unwrap_or_else(|| PathAndQuery::from_static("/"));
-    *request.uri_mut() = Uri::from(path);
-    request.headers_mut().insert(http::header::HOST, host);
-    Ok((authority, request))
 }
 
 /// Sends on a pooled connection; on a new one when none is idle or the pooled one turned out
 /// to be closed before the request was written.
 async fn exchange(
     owner: &PoolOwner,
-    authority: Authority,
+    target: &UpstreamTarget,
     request: Request<Body>,
     connect_timeout: Duration,
 ) -> Result<Response<Incoming>, UpstreamError> {
-    let key = (*owner.0, authority);
+    let key = (*owner.0, target.pool_id());
     let request = match checkout(&key) {
         Some(mut sender) => match sender.try_send_request(request).await {
             Ok(response) => return Ok(keep(owner, key, sender, response)),
@@ -130,52 +125,52 @@ async fn exchange(
         },
         None => request,
     };
-    let mut sender = connect(&key.1, connect_timeout).await?;
+    let mut sender = connect(target.authority(), connect_timeout).await?;
     match sender.send_request(request).await {
         Ok(response) => Ok(keep(owner, key, sender, response)),
         Err(error) => Err(failed(&error)),
     }
 }
 
-/// Returns the connection to this thread's pool once it can take another request.
+/// Returns the connection to this thread's pool at once, while its response is still being
+/// read: [`checkout`] takes it again only once hyper reports it ready for another request.
+/// (Waiting for that in a task of its own cost a spawn per request.)
 fn keep(
     owner: &PoolOwner,
-    key: (u64, Authority),
-    mut sender: SendRequest<Body>,
+    key: Key,
+    sender: SendRequest<Body>,
     response: Response<Incoming>,
 ) -> Response<Incoming> {
-    let owner = Arc::downgrade(&owner.0);
-    tokio::spawn(async move {
-        if sender.ready().await.is_ok() {
-            give_back(key, owner, sender);
-        }
-    });
+    give_back(key, Arc::downgrade(&owner.0), sender);
     response
 }
 
-/// The most recently used idle connection of `key` (owner, upstream) that is still open.
-fn checkout(key: &(u64, Authority)) -> Option<SendRequest<Body>> {
+/// The most recently used connection of `key` (owner, upstream) that can take a request now.
+/// Connections still busy with their previous exchange stay; closed or expired ones go.
+fn checkout(key: &Key) -> Option<SendRequest<Body>> {
     IDLE.with_borrow_mut(|pools| {
-        let idle = pools.get_mut(key)?;
+        let pooled = pools.get_mut(key)?;
         let now = Instant::now();
-        while let Some(entry) = idle.pop() {
-            if entry.usable(now) {
-                return Some(entry.sender);
-            }
-        }
-        None
+        pooled.retain(|entry| !entry.spent(now));
+        let ready = pooled.iter().rposition(|entry| entry.sender.is_ready())?;
+        Some(pooled.remove(ready).sender)
     })
 }
 
-/// Puts a ready connection back; drops the oldest idle ones past the timeout or the bound.
-fn give_back(key: (u64, Authority), owner: Weak<u64>, sender: SendRequest<Body>) {
+/// Puts a connection back; drops spent ones and, past the bound, the oldest that are not busy
+/// (a busy connection is carrying a response to a client).
+fn give_back(key: Key, owner: Weak<u64>, sender: SendRequest<Body>) {
     let since = Instant::now();
     IDLE.with_borrow_mut(|pools| {
-        let idle = pools.entry(key).or_default();
-        let stale = idle.iter().take_while(|e| !e.usable(since)).count();
-        let over = (idle.len() + 1).saturating_sub(MAX_IDLE);
-        idle.drain(..stale.max(over).min(idle.len()));
-        idle.push(Idle {
+        let pooled = pools.entry(key).or_default();
+        pooled.retain(|entry| !entry.spent(since));
+        let mut over = (pooled.len() + 1).saturating_sub(MAX_IDLE);
+        pooled.retain(|entry| {
+            let drop = over > 0 && entry.sender.is_ready();
+            over -= usize::from(drop);
+            !drop
+        });
+        pooled.push(Pooled {
             sender,
             since,
             owner,
@@ -204,9 +199,9 @@ fn start_sweeper() {
 fn sweep() {
     let now = Instant::now();
     IDLE.with_borrow_mut(|pools| {
-        pools.retain(|_, idle| {
-            idle.retain(|e| e.usable(now));
-            !idle.is_empty()
+        pools.retain(|_, pooled| {
+            pooled.retain(|e| !e.spent(now));
+            !pooled.is_empty()
         });
     });
 }

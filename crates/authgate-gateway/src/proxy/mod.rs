@@ -43,6 +43,7 @@ mod cors;
 mod handler;
 pub mod headers;
 mod local_pool;
+mod target;
 mod upgrade;
 
 pub(crate) use connection::ClientConnection;
@@ -50,6 +51,7 @@ pub use cors::{cors_headers, preflight, preflight_method};
 pub use handler::handle;
 pub(crate) use handler::handle_from;
 pub use headers::security_headers;
+pub use target::UpstreamTarget;
 
 pub use client::{DEFAULT_CONNECT_TIMEOUT, UpstreamClient};
 
