@@ -1,6 +1,7 @@
 //! The per-thread upstream connection pool against raw TCP upstreams that count connections
-//! and requests: keep-alive reuse, a connection the upstream closed while idle, and a request
-//! the upstream received never being sent twice.
+//! and requests: keep-alive reuse, a connection busy with a response skipped and reused after
+//! it, a connection the upstream closed while idle, and a request the upstream received never
+//! being sent twice.
 
 use crate::support::*;
 use std::sync::Arc;
@@ -8,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
 
 /// What the raw upstream does after reading a request head.
 #[derive(Clone, Copy)]
@@ -18,19 +20,27 @@ enum Behaviour {
     AnswerThenClose,
     /// Closes the connection without answering.
     CloseWithoutAnswer,
+    /// Answers 200 with a four-byte body: two bytes at once, two when the test releases them
+    /// ([`Counts::release`]).
+    HeldBody,
 }
 
 /// Connections accepted and request heads read.
-#[derive(Default)]
 struct Counts {
     connections: AtomicUsize,
     requests: AtomicUsize,
+    /// One permit per held body to finish.
+    release: Semaphore,
 }
 
 async fn raw_upstream(behaviour: Behaviour) -> (String, Arc<Counts>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let counts = Arc::new(Counts::default());
+    let counts = Arc::new(Counts {
+        connections: AtomicUsize::new(0),
+        requests: AtomicUsize::new(0),
+        release: Semaphore::new(0),
+    });
     let shared = Arc::clone(&counts);
     tokio::spawn(async move {
         loop {
@@ -59,9 +69,20 @@ async fn serve(mut stream: TcpStream, behaviour: Behaviour, counts: Arc<Counts>)
         if let Behaviour::CloseWithoutAnswer = behaviour {
             return;
         }
-        let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
-        if stream.write_all(answer).await.is_err() {
+        let length = if let Behaviour::HeldBody = behaviour {
+            4
+        } else {
+            2
+        };
+        let answer = format!("HTTP/1.1 200 OK\r\ncontent-length: {length}\r\n\r\nok");
+        if stream.write_all(answer.as_bytes()).await.is_err() {
             return;
+        }
+        if let Behaviour::HeldBody = behaviour {
+            counts.release.acquire().await.unwrap().forget();
+            if stream.write_all(b"ok").await.is_err() {
+                return;
+            }
         }
         if let Behaviour::AnswerThenClose = behaviour {
             return;
@@ -97,6 +118,34 @@ async fn keep_alive_connections_to_the_upstream_are_reused() {
     // One client connection is served by one thread, which reuses its upstream connection (a
     // second one only if the next request overtook the return of the first to the pool).
     assert!(counts.connections.load(Ordering::SeqCst) <= 2);
+}
+
+#[tokio::test]
+async fn a_connection_busy_with_a_response_is_skipped_and_reused_once_it_ends() {
+    let (upstream, counts) = raw_upstream(Behaviour::HeldBody).await;
+    let (gw, _idp) = gateway_to(&upstream).await;
+    let client = client();
+    let get = |path: &'static str| client.get(gw.url(path)).send();
+    // Two responses at once, their bodies held: each keeps its upstream connection busy, so
+    // the second request gets a connection of its own (the first is skipped, not taken).
+    // Twice: the second pair finds both connections of the first idle again and reuses both
+    // (a busy connection dropped from the pool instead would make a third).
+    for round in 1..=2 {
+        let first = get("/first").await.unwrap();
+        let second = get("/second").await.unwrap();
+        assert_eq!(first.status(), 200);
+        assert_eq!(second.status(), 200);
+        assert_eq!(
+            counts.connections.load(Ordering::SeqCst),
+            2,
+            "round {round}"
+        );
+        counts.release.add_permits(2);
+        assert_eq!(first.text().await.unwrap(), "okok");
+        assert_eq!(second.text().await.unwrap(), "okok");
+    }
+    assert_eq!(counts.requests.load(Ordering::SeqCst), 4);
+    assert_eq!(counts.connections.load(Ordering::SeqCst), 2);
 }
 
 #[tokio::test]
