@@ -112,9 +112,9 @@ impl GatewayService {
         }
         let (state, connection) = (self.state.clone(), self.connection.clone());
         Box::pin(async move {
-            let headers = state.load().config.server.security_headers;
-            let mut response = proxy::handle_from(&state, &connection, request).await;
-            if headers {
+            let gw = state.load();
+            let mut response = proxy::handle_from(&gw, &connection, request).await;
+            if gw.config.server.security_headers {
                 proxy::security_headers(response.headers_mut());
             }
             Ok(response)

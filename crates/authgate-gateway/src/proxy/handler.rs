@@ -31,17 +31,16 @@ pub async fn handle(State(state): State<SharedGateway>, request: Request) -> Res
         tracing::error!("the server does not provide ConnectInfo<SocketAddr>: refusing");
         return json_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error");
     };
-    handle_from(&state, &ClientConnection::new(peer), request).await
+    handle_from(&state.load(), &ClientConnection::new(peer), request).await
 }
 
-/// [`handle`] for a request on `connection` (the connection's service knows its peer without
-/// the request's extensions).
+/// [`handle`] by the gateway `gw` (loaded once by the caller) for a request on `connection`
+/// (the connection's service knows its peer without the request's extensions).
 pub(crate) async fn handle_from(
-    state: &SharedGateway,
+    gw: &Gateway,
     connection: &ClientConnection,
     request: Request,
 ) -> Response {
-    let gw = state.load();
     // CONNECT and TRACE are never proxied: a tunnel or an echo of the request (with its
     // credentials) through the gateway serves no API.
     if matches!(*request.method(), Method::CONNECT | Method::TRACE) {
