@@ -145,31 +145,37 @@ fn keep(
     response
 }
 
-/// The most recently used connection of `key` (owner, upstream) that can take a request now.
-/// Connections still busy with their previous exchange stay; closed or expired ones go.
+/// The most recently used connection of `key` (owner, upstream) that can take a request now,
+/// searched from the most recent: busy ones stay, spent ones met on the way go. (Usually the
+/// first or second one looked at is ready: no pass over the whole pool per request.)
 fn checkout(key: &Key) -> Option<SendRequest<Body>> {
     IDLE.with_borrow_mut(|pools| {
         let pooled = pools.get_mut(key)?;
         let now = Instant::now();
-        pooled.retain(|entry| !entry.spent(now));
-        let ready = pooled.iter().rposition(|entry| entry.sender.is_ready())?;
-        Some(pooled.remove(ready).sender)
+        let mut at = pooled.len();
+        while let Some(before) = at.checked_sub(1) {
+            at = before;
+            let Some(entry) = pooled.get(at) else { break };
+            if entry.spent(now) {
+                pooled.remove(at);
+            } else if entry.sender.is_ready() {
+                return Some(pooled.remove(at).sender);
+            }
+        }
+        None
     })
 }
 
-/// Puts a connection back; drops spent ones and, past the bound, the oldest that are not busy
-/// (a busy connection is carrying a response to a client).
+/// Puts a connection back (on top: the next to be tried). A full pool first loses its spent
+/// connections, then its oldest idle ones; busy ones are never dropped (each is carrying a
+/// response to a client).
 fn give_back(key: Key, owner: Weak<u64>, sender: SendRequest<Body>) {
     let since = Instant::now();
     IDLE.with_borrow_mut(|pools| {
         let pooled = pools.entry(key).or_default();
-        pooled.retain(|entry| !entry.spent(since));
-        let mut over = (pooled.len() + 1).saturating_sub(MAX_IDLE);
-        pooled.retain(|entry| {
-            let drop = over > 0 && entry.sender.is_ready();
-            over -= usize::from(drop);
-            !drop
-        });
+        if pooled.len() >= MAX_IDLE {
+            trim(pooled, since);
+        }
         pooled.push(Pooled {
             sender,
             since,
@@ -177,6 +183,18 @@ fn give_back(key: Key, owner: Weak<u64>, sender: SendRequest<Body>) {
         });
     });
     start_sweeper();
+}
+
+/// Makes room for one more in a full pool: drops the spent connections, then as many of the
+/// oldest idle ones as needed.
+fn trim(pooled: &mut Vec<Pooled>, now: Instant) {
+    pooled.retain(|entry| !entry.spent(now));
+    let mut over = (pooled.len() + 1).saturating_sub(MAX_IDLE);
+    pooled.retain(|entry| {
+        let drop = over > 0 && entry.sender.is_ready();
+        over -= usize::from(drop);
+        !drop
+    });
 }
 
 /// Starts this thread's sweeper once: it closes idle connections past [`IDLE_TIMEOUT`] or of
