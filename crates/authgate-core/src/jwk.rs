@@ -127,56 +127,54 @@ impl KeySet {
     /// `DisallowedAlg` when keys have the id but none fits `alg` (no refresh can help), and with
     /// `Malformed` when `kid` and `x5t` name different keys.
     pub fn candidates(&self, header: &Header) -> Result<Vec<&KeyEntry>, VerifyError> {
-        let matching: Vec<&KeyEntry> = match (&header.kid, &header.x5t) {
-            (Some(kid), x5t) => self.by_kid(kid, x5t.as_deref())?,
-            (None, Some(x5t)) => self
-                .keys
-                .iter()
-                .filter(|k| k.x5t.as_ref() == Some(x5t))
-                .collect(),
-            (None, None) => self.keys.iter().collect(),
+        Ok(self.usable_keys(header)?.collect())
+    }
+
+    /// [`KeySet::candidates`] without collecting them (no allocation): the same keys in the
+    /// same order, the same errors.
+    pub(crate) fn usable_keys<'k, 'h>(
+        &'k self,
+        header: &'h Header,
+    ) -> Result<impl Iterator<Item = &'k KeyEntry> + use<'k, 'h>, VerifyError> {
+        if let (Some(kid), Some(x5t)) = (&header.kid, &header.x5t) {
+            self.kid_agrees_with_x5t(kid, x5t)?;
+        }
+        // With `kid` the keys of that id, else with `x5t` the keys of that thumbprint, else all.
+        let matching = move |k: &&KeyEntry| match (&header.kid, &header.x5t) {
+            (Some(kid), _) => k.kid.as_ref() == Some(kid),
+            (None, Some(x5t)) => k.x5t.as_ref() == Some(x5t),
+            (None, None) => true,
         };
-        if matching.is_empty() {
+        if !self.keys.iter().any(|k| matching(&k)) {
             return Err(VerifyError::new(
                 VerifyErrorKind::UnknownKey,
                 "no key matches kid/x5t",
             ));
         }
-        let usable: Vec<&KeyEntry> = matching
-            .into_iter()
-            .filter(|k| k.fits(header.alg))
-            .take(MAX_CANDIDATES)
-            .collect();
-        if usable.is_empty() {
+        let usable = move |k: &&KeyEntry| matching(k) && k.fits(header.alg);
+        if !self.keys.iter().any(|k| usable(&k)) {
             return Err(VerifyError::new(
                 VerifyErrorKind::DisallowedAlg,
                 "alg does not fit the key",
             ));
         }
-        Ok(usable)
+        Ok(self.keys.iter().filter(usable).take(MAX_CANDIDATES))
     }
 
-    /// The keys named `kid`. When the token also carries `x5t`, a named key must not have a
+    /// When the token carries both `kid` and `x5t`, a key named `kid` must not have a
     /// different `x5t`, and no other key may carry that `x5t` (security.md JWT-A21).
-    fn by_kid(&self, kid: &str, x5t: Option<&str>) -> Result<Vec<&KeyEntry>, VerifyError> {
-        let named: Vec<&KeyEntry> = self
-            .keys
-            .iter()
-            .filter(|k| k.kid.as_deref() == Some(kid))
-            .collect();
-        if let Some(x5t) = x5t {
-            let disagree = |k: &&KeyEntry| match (k.kid.as_deref(), k.x5t.as_deref()) {
-                (Some(key_kid), Some(key_x5t)) => (key_kid == kid) != (key_x5t == x5t),
-                _ => false,
-            };
-            if self.keys.iter().any(|k| disagree(&k)) {
-                return Err(VerifyError::new(
-                    VerifyErrorKind::Malformed,
-                    "kid and x5t name different keys",
-                ));
-            }
+    fn kid_agrees_with_x5t(&self, kid: &str, x5t: &str) -> Result<(), VerifyError> {
+        let disagree = |k: &KeyEntry| match (k.kid.as_deref(), k.x5t.as_deref()) {
+            (Some(key_kid), Some(key_x5t)) => (key_kid == kid) != (key_x5t == x5t),
+            _ => false,
+        };
+        if self.keys.iter().any(disagree) {
+            return Err(VerifyError::new(
+                VerifyErrorKind::Malformed,
+                "kid and x5t name different keys",
+            ));
         }
-        Ok(named)
+        Ok(())
     }
 }
 

@@ -92,10 +92,9 @@ fn verify_signature<'k>(jws: &Jws<'_>, keys: &'k KeySet) -> Result<&'k KeyEntry,
     // UnknownKey when no kid/x5t matches, DisallowedAlg when no matching key may verify `alg`
     // (RFC 8725 §3.1: key type and pinned alg bound to the algorithm; JWT-A06, A07, A10, A11),
     // Malformed when kid and x5t name different keys (JWT-A21).
-    let candidates = keys.candidates(jws.header())?;
+    let candidates = keys.usable_keys(jws.header())?;
     let message = jws.signing_input().as_bytes();
     candidates
-        .into_iter()
         .filter(|entry| entry.fits(alg))
         .take(MAX_KEY_CANDIDATES)
         .find(|entry| entry.key.verify(alg, message, jws.signature()).is_ok())

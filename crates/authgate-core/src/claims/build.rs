@@ -1,7 +1,7 @@
 //! Building the index of [`super::Claims`]: from the members a parser reads in document
 //! order ([`IndexBuilder`], which also refuses repeated names), or from a map.
 
-use super::index::{Claim, KNOWN_COUNT, KnownTable, Member, Text, Typed};
+use super::index::{Claim, KNOWN_COUNT, KnownTable, Member, Text, Typed, known_entry};
 use serde_json::{Map, Value};
 
 /// The index of a map's members (names and strings copied) and its known-claim table.
@@ -9,10 +9,10 @@ pub(crate) fn index_map(map: &Map<String, Value>) -> (Vec<Member>, KnownTable) {
     let mut known = [0; KNOWN_COUNT];
     let members = map
         .iter()
-        .zip(1..)
-        .map(|((name, value), position)| {
+        .enumerate()
+        .map(|(index, (name, value))| {
             if let Some(slot) = Claim::named(name).and_then(|c| known.get_mut(c.slot())) {
-                *slot = position;
+                *slot = known_entry(index);
             }
             Member {
                 name: Text::Owned(name.as_str().into()),
@@ -53,7 +53,7 @@ impl<'p> IndexBuilder<'p> {
         let text = name.resolve(self.payload);
         let position = self.members.len();
         self.repeated |= match Claim::named(text).and_then(|c| self.known.get_mut(c.slot())) {
-            Some(slot) => std::mem::replace(slot, position + 1) != 0,
+            Some(slot) => std::mem::replace(slot, known_entry(position)) != 0,
             None => self.others.add(text, position, &self.members, self.payload),
         };
         self.members.push(Member { name, value });

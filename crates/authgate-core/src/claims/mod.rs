@@ -244,7 +244,7 @@ impl Claims {
         let member = match name.lookup() {
             Ok(claim) => {
                 let position = inner.known.get(claim.slot())?.checked_sub(1)?;
-                inner.members.get(position)
+                inner.members.get(position as usize)
             }
             Err(other) => inner
                 .members

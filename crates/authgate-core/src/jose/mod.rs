@@ -40,8 +40,16 @@ pub struct Jws<'a> {
     header: Header,
     claims: Claims,
     signing_input: &'a str,
-    signature: Vec<u8>,
+    signature: Signature,
 }
+
+/// The decoded signature: inline up to RSA-2048's 256 bytes (ECDSA and EdDSA are 64 to 132),
+/// so a typical token's parse allocates nothing for it.
+type Signature = b64::Decoded<256>;
+
+/// The longest decoded header [`Jws::parse`] reads from the stack; a longer one takes the
+/// checks-in-order path (same outcome, one allocation more).
+const HEADER_BYTES: usize = 256;
 
 impl<'a> Jws<'a> {
     /// Parses a compact JWS, applying every format check of security.md §1.A, §1.B (header
@@ -50,12 +58,15 @@ impl<'a> Jws<'a> {
     /// The size cap comes first; the signature is decoded once and kept; `signing_input`
     /// borrows the token (no copy).
     pub fn parse(token: &'a str) -> Result<Self, VerifyError> {
-        let Some(segments) = Segments::decode(token) else {
-            // Some format check fails: the checks in their documented order name it.
+        // A typical header fits here: decoded on the stack, read, dropped.
+        let mut header_json = [0; HEADER_BYTES];
+        let Some(segments) = Segments::decode(token, &mut header_json) else {
+            // Some format check fails (or the header is long): the checks in their documented
+            // order name it.
             return Self::parse_in_check_order(token);
         };
         Ok(Jws {
-            header: Header::from_json_bytes(&segments.header)?,
+            header: Header::from_json_bytes(segments.header)?,
             claims: parse_claims(segments.payload)?,
             signing_input: segments.signing_input,
             signature: segments.signature,
@@ -73,7 +84,7 @@ impl<'a> Jws<'a> {
         let payload = b64::decode(payload_b64.as_bytes())
             .ok_or_else(|| malformed("payload is not canonical unpadded base64url"))?;
         let claims = parse_claims(payload)?;
-        let signature = b64::decode(signature_b64.as_bytes())
+        let signature = Signature::decode(signature_b64.as_bytes())
             .ok_or_else(|| malformed("signature is not canonical unpadded base64url"))?;
         let signing_input = token
             .get(..header_b64.len() + 1 + payload_b64.len())
@@ -108,7 +119,7 @@ impl<'a> Jws<'a> {
 
     /// The decoded signature bytes.
     pub fn signature(&self) -> &[u8] {
-        &self.signature
+        self.signature.as_slice()
     }
 }
 
@@ -149,21 +160,21 @@ fn split_compact(token: &str) -> Result<(&str, &str, &str), VerifyError> {
 }
 
 /// The three segments of a token that passes the format gate, decoded.
-struct Segments<'a> {
-    header: Vec<u8>,
+struct Segments<'a, 'h> {
+    header: &'h [u8],
     payload: Vec<u8>,
-    signature: Vec<u8>,
+    signature: Signature,
     signing_input: &'a str,
 }
 
-impl<'a> Segments<'a> {
+impl<'a, 'h> Segments<'a, 'h> {
     /// The size cap, then exactly three non-empty segments of strict base64url; `None` when
     /// any check fails. Strict base64url admits only the alphabet, so a token whose segments
     /// all decode also passes the character-set gate: no separate pass over the token. The
     /// first dot is searched from the start and the last from the end (the payload, the
     /// longest segment, is never scanned); a third dot would sit in the payload and fail its
-    /// decoding.
-    fn decode(token: &'a str) -> Option<Self> {
+    /// decoding. The header is decoded into `header_json`; `None` too when it does not fit.
+    fn decode(token: &'a str, header_json: &'h mut [u8]) -> Option<Self> {
         if token.is_empty() || token.len() > MAX_TOKEN_BYTES {
             return None;
         }
@@ -175,9 +186,9 @@ impl<'a> Segments<'a> {
             return None;
         }
         Some(Segments {
-            header: b64::decode(header.as_bytes())?,
+            header: b64::decode_to(header.as_bytes(), header_json).ok()??,
             payload: b64::decode(payload.as_bytes())?,
-            signature: b64::decode(signature.as_bytes())?,
+            signature: Signature::decode(signature.as_bytes())?,
             signing_input,
         })
     }
@@ -199,7 +210,7 @@ impl std::fmt::Debug for Jws<'_> {
         f.debug_struct("Jws")
             .field("header", &self.header)
             .field("claims", &self.claims)
-            .field("signature_len", &self.signature.len())
+            .field("signature_len", &self.signature().len())
             .finish_non_exhaustive()
     }
 }
@@ -276,6 +287,17 @@ mod tests {
         assert_eq!(claims.get_str("sub"), Some("alice"));
     }
 
+    #[test]
+    fn a_header_longer_than_the_stack_buffer_parses_the_same() {
+        let key = SigningKey::generate(Algorithm::HS256, "k");
+        let mut header = Map::new();
+        header.insert("x".into(), "y".repeat(2 * HEADER_BYTES).into());
+        let token = key.sign_token(&header, &serde_json::json!({"sub": "alice"}));
+        let jws = Jws::parse(&token).unwrap();
+        assert_eq!(jws.header().kid.as_deref(), Some("k"));
+        assert_eq!(outcome(Ok(jws)), outcome(Jws::parse_in_check_order(&token)));
+    }
+
     /// What a parse yields, comparable: the parts of a `Jws`, or the error's kind and detail.
     type Outcome = Result<
         (Header, Map<String, serde_json::Value>, String, Vec<u8>),
@@ -286,7 +308,8 @@ mod tests {
         result
             .map(|jws| {
                 let map = jws.claims().as_map().clone();
-                (jws.header, map, jws.signing_input.to_owned(), jws.signature)
+                let signature = jws.signature().to_vec();
+                (jws.header, map, jws.signing_input.to_owned(), signature)
             })
             .map_err(|e| (e.kind(), e.detail().to_owned()))
     }
