@@ -208,7 +208,7 @@ fn upstream(text: &str, at: &str, problems: &mut Problems) -> Option<url::Url> {
 fn target(url: &url::Url, at: &str, problems: &mut Problems) -> Option<UpstreamTarget> {
     let target = UpstreamTarget::new(url);
     if target.is_none() {
-        problems.push(at, "cannot be used as an upstream");
+        problems.push(at, "the host is not valid in an HTTP authority");
     }
     target
 }

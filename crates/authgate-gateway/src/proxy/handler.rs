@@ -54,7 +54,7 @@ pub(crate) async fn handle_from(
             return json_error(StatusCode::BAD_REQUEST, "bad_path");
         }
     };
-    if let Some(answer) = answer_preflight(&gw, &path, &request) {
+    if let Some(answer) = answer_preflight(gw, &path, &request) {
         return answer;
     }
     let Some(route) = gw.routes.find(request.method(), &path) else {
@@ -65,7 +65,7 @@ pub(crate) async fn handle_from(
         .cors
         .as_ref()
         .and_then(|_| request.headers().get(ORIGIN).cloned());
-    let mut response = route_request(&gw, route, connection, path, request).await;
+    let mut response = route_request(gw, route, connection, path, request).await;
     if let Some(cors) = &route.cors {
         cors_headers(cors, origin.as_ref(), response.headers_mut());
     }

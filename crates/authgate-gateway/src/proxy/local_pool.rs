@@ -8,7 +8,9 @@
 //!
 //! A connection goes back to its pool as soon as the response head arrives, but is taken out
 //! again only once hyper reports it ready for another request (the response body was read to
-//! the end and the upstream kept it open); until then it is busy and skipped. Closed
+//! the end and the upstream kept it open); until then it is busy and skipped, and once busy
+//! for over a second (a long download, a stream of events) it waits off the pool, in a task
+//! of its own, and comes back when its response ends. Closed
 //! connections are dropped when met; idle ones after [`IDLE_TIMEOUT`] (a sweeper task per
 //! thread, started with its pool, closes them even when no request comes); at most
 //! [`MAX_IDLE`] idle ones are kept per upstream and thread (busy ones are never dropped: each
@@ -39,6 +41,10 @@ pub(super) const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// Idle connections kept per upstream and thread.
 const MAX_IDLE: usize = 128;
+
+/// A pooled connection still busy this long after its response head is moved out of the way
+/// ([`park`]).
+const BUSY_PARK_AFTER: Duration = Duration::from_secs(1);
 
 /// How often each thread's sweeper closes connections idle for longer than [`IDLE_TIMEOUT`].
 const SWEEP_INTERVAL: Duration = Duration::from_secs(15);
@@ -146,8 +152,10 @@ fn keep(
 }
 
 /// The most recently used connection of `key` (owner, upstream) that can take a request now,
-/// searched from the most recent: busy ones stay, spent ones met on the way go. (Usually the
-/// first or second one looked at is ready: no pass over the whole pool per request.)
+/// searched from the most recent: spent ones met on the way go, busy ones stay — unless busy
+/// for longer than [`BUSY_PARK_AFTER`] (a long download, a stream of events), which wait for
+/// the end of their response off the pool ([`park`]). So the search only ever passes the
+/// responses of the last moment, however many long ones are open.
 fn checkout(key: &Key) -> Option<SendRequest<Body>> {
     IDLE.with_borrow_mut(|pools| {
         let pooled = pools.get_mut(key)?;
@@ -160,21 +168,35 @@ fn checkout(key: &Key) -> Option<SendRequest<Body>> {
                 pooled.remove(at);
             } else if entry.sender.is_ready() {
                 return Some(pooled.remove(at).sender);
+            } else if now.saturating_duration_since(entry.since) >= BUSY_PARK_AFTER {
+                park(*key, pooled.remove(at));
             }
         }
         None
     })
 }
 
+/// Waits, in a task of its own, until a connection's response has ended, then puts it back.
+fn park(key: Key, entry: Pooled) {
+    let Pooled {
+        mut sender, owner, ..
+    } = entry;
+    tokio::spawn(async move {
+        if sender.ready().await.is_ok() {
+            give_back(key, owner, sender);
+        }
+    });
+}
+
 /// Puts a connection back (on top: the next to be tried). A full pool first loses its spent
-/// connections, then its oldest idle ones; busy ones are never dropped (each is carrying a
-/// response to a client).
+/// connections and its long busy ones (parked), then its oldest idle ones; busy ones are never
+/// dropped (each is carrying a response to a client).
 fn give_back(key: Key, owner: Weak<u64>, sender: SendRequest<Body>) {
     let since = Instant::now();
     IDLE.with_borrow_mut(|pools| {
         let pooled = pools.entry(key).or_default();
         if pooled.len() >= MAX_IDLE {
-            trim(pooled, since);
+            trim(key, pooled, since);
         }
         pooled.push(Pooled {
             sender,
@@ -185,10 +207,19 @@ fn give_back(key: Key, owner: Weak<u64>, sender: SendRequest<Body>) {
     start_sweeper();
 }
 
-/// Makes room for one more in a full pool: drops the spent connections, then as many of the
-/// oldest idle ones as needed.
-fn trim(pooled: &mut Vec<Pooled>, now: Instant) {
-    pooled.retain(|entry| !entry.spent(now));
+/// Makes room for one more in a full pool: drops the spent connections and parks the long
+/// busy ones (as [`checkout`] does), then drops as many of the oldest idle ones as needed.
+fn trim(key: Key, pooled: &mut Vec<Pooled>, now: Instant) {
+    let (keep, long_busy): (Vec<Pooled>, Vec<Pooled>) = std::mem::take(pooled)
+        .into_iter()
+        .filter(|entry| !entry.spent(now))
+        .partition(|entry| {
+            entry.sender.is_ready() || now.saturating_duration_since(entry.since) < BUSY_PARK_AFTER
+        });
+    *pooled = keep;
+    for entry in long_busy {
+        park(key, entry);
+    }
     let mut over = (pooled.len() + 1).saturating_sub(MAX_IDLE);
     pooled.retain(|entry| {
         let drop = over > 0 && entry.sender.is_ready();

@@ -186,6 +186,8 @@ mod tests {
             "http://a.example/?q=1",
             "http://a.example/#f",
             "unix:/run/app.sock",
+            // `url` takes these in a host name; an HTTP authority does not.
+            "http://a{b.example/",
         ] {
             assert!(target(bad).is_none(), "{bad}");
         }

@@ -149,6 +149,32 @@ async fn a_connection_busy_with_a_response_is_skipped_and_reused_once_it_ends() 
 }
 
 #[tokio::test]
+async fn a_connection_busy_for_long_waits_off_the_pool_and_comes_back_when_its_response_ends() {
+    let (upstream, counts) = raw_upstream(Behaviour::HeldBody).await;
+    let (gw, _idp) = gateway_to(&upstream).await;
+    let client = client();
+    let get = |path: &'static str| client.get(gw.url(path)).send();
+    let long = get("/long").await.unwrap();
+    // Real time, not a paused clock: the pool's threshold (one second) against the gateway's
+    // real sockets and timers.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    // The long one is moved out of the way; this request gets a connection of its own.
+    let next = get("/next").await.unwrap();
+    assert_eq!(counts.connections.load(Ordering::SeqCst), 2);
+    counts.release.add_permits(2);
+    assert_eq!(next.text().await.unwrap(), "okok");
+    assert_eq!(long.text().await.unwrap(), "okok");
+    // Both are back: two responses at once use both.
+    let first = get("/first").await.unwrap();
+    let second = get("/second").await.unwrap();
+    counts.release.add_permits(2);
+    assert_eq!(first.text().await.unwrap(), "okok");
+    assert_eq!(second.text().await.unwrap(), "okok");
+    assert_eq!(counts.requests.load(Ordering::SeqCst), 4);
+    assert_eq!(counts.connections.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
 async fn a_connection_the_upstream_closed_while_idle_is_replaced() {
     let (upstream, counts) = raw_upstream(Behaviour::AnswerThenClose).await;
     let (gw, _idp) = gateway_to(&upstream).await;
