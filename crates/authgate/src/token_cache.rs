@@ -1,8 +1,9 @@
 //! The verified-token cache: a repeated token costs a hash lookup plus the time checks.
 //!
 //! Keyed by the SHA-256 of the whole token (never the token itself, and never a part of it:
-//! security.md JWT-F11). An entry lives until `min(exp + leeway, ttl)`; `exp` and `nbf` are
-//! re-checked with the injected clock on every hit, and the entry remembers which provider
+//! security.md JWT-F11). An entry lives until `min(exp + leeway, ttl)`; every time check that
+//! depends on the clock (`exp`, `nbf`, `iat` not in the future, the remaining lifetime) is made
+//! again with the injected clock on every hit, and the entry remembers which provider
 //! and key-set generation verified it so a provider restriction or a removed key still applies.
 
 use authgate_core::{Principal, UnixTime, VerifyError, VerifyErrorKind};
@@ -27,9 +28,12 @@ pub(crate) struct Entry {
     pub(crate) generation: u64,
     /// The verified principal, shared with every hit (a hit clones no string).
     pub(crate) principal: Arc<Principal>,
-    /// `nbf` as a number, read once at insertion (`None` when absent).
+    /// `nbf` and `iat` as numbers, read once at insertion (`None` when absent).
     not_before: Option<f64>,
+    issued_at: Option<f64>,
     leeway: Duration,
+    /// The route's maximum token lifetime (the remaining lifetime is checked against it).
+    max_lifetime: Duration,
     lifetime: Duration,
     /// When the entry stops being used (insertion time + `lifetime`), on the verifier's clock
     /// and on the monotonic clock (the cache itself expires on the latter), for copies kept
@@ -97,9 +101,10 @@ impl TokenCache {
         route: usize,
         generation: u64,
         principal: Arc<Principal>,
-        leeway: Duration,
+        times: &TimeRules,
         now: UnixTime,
     ) -> Option<Arc<Entry>> {
+        let leeway = times.leeway;
         let cache = self.cache.as_ref()?;
         let lifetime = self.lifetime(principal.expires_at, leeway, now);
         if lifetime.is_zero() {
@@ -109,8 +114,10 @@ impl TokenCache {
             route,
             generation,
             not_before: principal.claims.not_before(),
+            issued_at: principal.claims.issued_at(),
             principal,
             leeway,
+            max_lifetime: times.max_lifetime,
             lifetime,
             until: UnixTime(now.0.saturating_add(secs(lifetime))),
             deadline: Instant::now() + lifetime,
@@ -134,7 +141,18 @@ pub(crate) fn outlived(entry: &Entry, now: UnixTime) -> bool {
     now.0 >= entry.until.0 || Instant::now() >= entry.deadline
 }
 
-/// RFC 7519 §4.1.4/§4.1.5 again at `now`: the clock may have moved since verification.
+/// The time rules of the route that verified a token, which its hits are held to again.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TimeRules {
+    /// The clock-skew leeway.
+    pub(crate) leeway: Duration,
+    /// The maximum token lifetime.
+    pub(crate) max_lifetime: Duration,
+}
+
+/// The clock-dependent time checks of verification again at `now` (the clock may have moved,
+/// even backwards, since): RFC 7519 §4.1.4/§4.1.5 `exp` and `nbf`, `iat` not in the future
+/// (JWT-T12), the remaining lifetime within the maximum (JWT-T07), each with the leeway.
 pub(crate) fn check_times(entry: &Entry, now: UnixTime) -> Result<(), VerifyError> {
     let leeway = secs(entry.leeway);
     if entry
@@ -154,6 +172,25 @@ pub(crate) fn check_times(entry: &Entry, now: UnixTime) -> Result<(), VerifyErro
         return Err(VerifyError::new(
             VerifyErrorKind::NotYetValid,
             "token not yet valid (cached)",
+        ));
+    }
+    check_issued(entry, now)
+}
+
+/// The `iat` and remaining-lifetime part of [`check_times`].
+#[allow(clippy::cast_precision_loss)] // exact for every time before the year 285 million
+fn check_issued(entry: &Entry, now: UnixTime) -> Result<(), VerifyError> {
+    let (now, leeway) = (now.0 as f64, entry.leeway.as_secs_f64());
+    let in_future = entry.issued_at.is_some_and(|iat| iat > now + leeway);
+    let max = entry.max_lifetime.as_secs_f64() + leeway;
+    let too_long = entry
+        .principal
+        .expires_at
+        .is_some_and(|exp| exp as f64 - now > max);
+    if in_future || too_long {
+        return Err(VerifyError::new(
+            VerifyErrorKind::InvalidTimes,
+            "iat is in the future or exp beyond the maximum lifetime (cached)",
         ));
     }
     Ok(())
@@ -193,14 +230,25 @@ mod tests {
         }
     }
 
+    /// A leeway of 60 s and a maximum lifetime of a day, as by default.
+    const RULES: TimeRules = TimeRules {
+        leeway: Duration::from_secs(60),
+        max_lifetime: Duration::from_secs(24 * 3600),
+    };
+
     fn entry(exp: i64, nbf: Option<i64>) -> Entry {
-        let leeway = Duration::from_secs(60);
+        issued_entry(exp, nbf, None)
+    }
+
+    fn issued_entry(exp: i64, nbf: Option<i64>, iat: Option<i64>) -> Entry {
         Entry {
             route: 0,
             generation: 0,
             not_before: nbf.map(|n| n as f64),
+            issued_at: iat.map(|n| n as f64),
             principal: Arc::new(principal(exp, nbf)),
-            leeway,
+            leeway: RULES.leeway,
+            max_lifetime: RULES.max_lifetime,
             lifetime: Duration::ZERO,
             until: UnixTime(i64::MAX),
             deadline: Instant::now() + Duration::from_secs(3600),
@@ -241,7 +289,7 @@ mod tests {
             3,
             7,
             Arc::new(principal(NOW.0 + 600, None)),
-            Duration::from_secs(60),
+            &RULES,
             NOW,
         );
         let hit = cache.get(&key).unwrap();
@@ -254,7 +302,7 @@ mod tests {
             0,
             0,
             Arc::new(principal(NOW.0 + 600, None)),
-            Duration::from_secs(60),
+            &RULES,
             NOW,
         );
         assert!(off.get(&key).is_none());
@@ -271,5 +319,26 @@ mod tests {
         assert_eq!(expired.kind(), VerifyErrorKind::Expired);
         let early = check_times(&entry(NOW.0 + 600, Some(NOW.0 + 61)), NOW).unwrap_err();
         assert_eq!(early.kind(), VerifyErrorKind::NotYetValid);
+    }
+
+    /// A clock stepped back after verification (JWT-T12, JWT-T07): the checks that depend on
+    /// `now` are made again on a hit, as a fresh verification would make them.
+    #[test]
+    fn hits_recheck_iat_and_the_remaining_lifetime_when_the_clock_steps_back() {
+        let issued_now = issued_entry(NOW.0 + 600, None, Some(NOW.0));
+        assert!(check_times(&issued_now, NOW).is_ok());
+        assert!(
+            check_times(&issued_now, UnixTime(NOW.0 - 60)).is_ok(),
+            "leeway"
+        );
+        let future = check_times(&issued_now, UnixTime(NOW.0 - 61)).unwrap_err();
+        assert_eq!(future.kind(), VerifyErrorKind::InvalidTimes);
+        // Without `iat`, the remaining lifetime: a day plus the leeway at most.
+        let day = 24 * 3600;
+        let no_iat = entry(NOW.0 + 600, None);
+        let earliest = NOW.0 + 600 - day - 60;
+        assert!(check_times(&no_iat, UnixTime(earliest)).is_ok());
+        let long = check_times(&no_iat, UnixTime(earliest - 1)).unwrap_err();
+        assert_eq!(long.kind(), VerifyErrorKind::InvalidTimes);
     }
 }

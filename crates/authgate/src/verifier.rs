@@ -13,7 +13,7 @@ use crate::config::{AuthConfig, ConfigError, ProviderConfig};
 use crate::http_client::HttpClient;
 use crate::jwks::KeySetStatus;
 use crate::provider;
-use crate::token_cache::{self, TokenCache};
+use crate::token_cache::{self, TimeRules, TokenCache};
 use authgate_core::{
     Clock, Jws, MAX_TOKEN_BYTES, Principal, SystemClock, VerifyError, VerifyErrorKind,
 };
@@ -236,10 +236,14 @@ impl Inner {
             match route.verify(&jws, now).await {
                 Ok((principal, generation)) => {
                     let principal = Arc::new(principal);
-                    let leeway = route.spec.validation.leeway;
+                    let validation = &route.spec.validation;
+                    let times = TimeRules {
+                        leeway: validation.leeway,
+                        max_lifetime: validation.max_lifetime,
+                    };
                     let entry =
                         self.cache
-                            .insert(key, i, generation, principal.clone(), leeway, now);
+                            .insert(key, i, generation, principal.clone(), &times, now);
                     if let Some(entry) = entry {
                         self.remembered(memo, token, entry);
                     }

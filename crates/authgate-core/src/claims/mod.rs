@@ -188,6 +188,13 @@ impl Claims {
         self.numeric_date(Claim::Nbf).present()
     }
 
+    /// `iat` when it is a finite JSON number, without building the map (as
+    /// [`Claims::not_before`]).
+    #[inline]
+    pub fn issued_at(&self) -> Option<f64> {
+        self.numeric_date(Claim::Iat).present()
+    }
+
     /// A string claim, tri-state.
     #[inline]
     pub(crate) fn string(&self, name: impl ClaimName) -> ClaimValue<&str> {

@@ -68,7 +68,8 @@ impl Inner {
     }
 
     /// Whether a remembered verification still holds at `now`: provider restriction, key set
-    /// unchanged and usable, within its cache lifetime, `exp`/`nbf`.
+    /// unchanged and usable, within its cache lifetime, the clock-dependent time checks
+    /// ([`token_cache::check_times`]).
     fn recheck(&self, entry: &Entry, only: Option<&[String]>, now: UnixTime) -> Recheck {
         let Some(route) = self.routes.get(entry.route) else {
             return Recheck::Miss;

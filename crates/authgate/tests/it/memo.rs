@@ -3,7 +3,7 @@
 
 use crate::support::{Fixture, kind};
 use authgate::ConnectionMemo;
-use authgate::VerifyErrorKind::{BadSignature, Expired, UnknownIssuer, UnknownKey};
+use authgate::VerifyErrorKind::{BadSignature, Expired, InvalidTimes, UnknownIssuer, UnknownKey};
 use authgate_devidp::{Flavor, MintRequest};
 use std::sync::Arc;
 use std::time::Duration;
@@ -99,6 +99,28 @@ async fn remembered_tokens_still_expire_by_the_clock() {
         kind(verifier.verify_on_connection(&token, None, &memo).await),
         Expired
     );
+}
+
+/// JWT-T12 after the clock steps back: a token issued "in the future" by the new clock is
+/// refused from the memo and from the cache, as a fresh verification refuses it.
+#[tokio::test]
+async fn remembered_and_cached_tokens_are_refused_when_the_clock_steps_back_before_iat() {
+    let fx = Fixture::start().await;
+    let verifier = fx.verifier([fx.oidc()]).await;
+    let memo = ConnectionMemo::default();
+    let token = user_token(&fx, "alice", HOUR);
+    assert!(
+        verifier
+            .verify_on_connection(&token, None, &memo)
+            .await
+            .is_ok()
+    );
+    fx.clock.rewind(Duration::from_secs(60 + 61));
+    assert_eq!(
+        kind(verifier.verify_on_connection(&token, None, &memo).await),
+        InvalidTimes
+    );
+    assert_eq!(kind(verifier.verify(&token).await), InvalidTimes);
 }
 
 #[tokio::test]
