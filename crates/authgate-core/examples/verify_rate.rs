@@ -14,15 +14,13 @@
     clippy::indexing_slicing
 )]
 
-use authgate_core::{
-    Algorithm, ClaimMapping, Clock, IssuerRule, Jws, KeySet, Principal, SigningKey, SystemClock,
-    Validation, verify_jws,
-};
-use serde_json::{Map, json};
+use authgate_core::{Algorithm, Clock, Jws, Principal, SystemClock, verify_jws};
 use std::hint::black_box;
 
-const ISSUER: &str = "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0";
-const AUDIENCE: &str = "6e74172b-be56-4843-9ff4-e66a39bb12e3";
+#[path = "common/entra_token.rs"]
+mod entra_token;
+
+use entra_token::{EntraToken, entra_token};
 
 /// CPU time of the calling thread in nanoseconds (`CLOCK_THREAD_CPUTIME_ID`). Exact to the
 /// call, unlike `/proc/thread-self/schedstat`, which only moves at scheduler ticks: summed
@@ -73,28 +71,12 @@ fn rate_pair(cpu_secs: f64, mut f: impl FnMut(), mut g: impl FnMut()) -> (f64, f
 
 fn main() {
     let secs: f64 = std::env::args().nth(1).map_or(5.0, |s| s.parse().unwrap());
-    let signer = SigningKey::generate(Algorithm::RS256, "bench-key");
-    let now = SystemClock.now().0;
-    let claims = json!({
-        "aud": AUDIENCE, "iss": ISSUER, "iat": now - 10, "nbf": now - 10, "exp": now + 3600,
-        "aio": "AXQAi/8TAAAAbMVrMW9T2uu1ZL7kqHAaVnIWlxJJ3xkNDnV8s6GrXm4cMoJm2pa3AC6PCjvqYU4RGaw7nL3EbrqI7tXS8yxV8Xy4oS0Udho3SsB5Ss2qsP9+Iy",
-        "azp": AUDIENCE, "azpacr": "0", "name": "Abe Lincoln",
-        "oid": "690222be-ff1a-4d56-abd1-7e4f7d38e474", "preferred_username": "abeli@microsoft.com",
-        "rh": "I", "scp": "access_as_user read_data",
-        "sub": "HKZpfaHyWadeOouYlitjrI-KffTm222X5rrV3xDqfKQ",
-        "tid": "72f988bf-86f1-41af-91ab-2d7cd011db47", "uti": "fqiBqXLPj0eQa82S-IYFAA", "ver": "2.0"
-    });
-    let mut header = Map::new();
-    header.insert("typ".into(), json!("JWT"));
-    let token = signer.sign_token(&header, &claims);
-    let jwks = json!({ "keys": [signer.public_jwk().unwrap()] }).to_string();
-    let keys = KeySet::from_jwks_json(jwks.as_bytes()).unwrap();
-    let mut validation = Validation::access_token(
-        IssuerRule::Exact(vec![ISSUER.into()]),
-        vec![AUDIENCE.into()],
-    );
-    validation.algorithms = vec![Algorithm::RS256];
-    let mapping = ClaimMapping::default();
+    let EntraToken {
+        token,
+        keys,
+        validation,
+        mapping,
+    } = entra_token();
 
     let jws = Jws::parse(&token).unwrap();
     let key = &keys.keys()[0].key;
