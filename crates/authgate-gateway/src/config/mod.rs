@@ -212,10 +212,8 @@ pub struct RouteSpec {
     pub path: String,
     /// Allowed methods; `None` means any.
     pub methods: Option<Vec<http::Method>>,
-    /// Upstream base URL.
-    pub upstream: url::Url,
-    /// The same, prepared for requests ([`UpstreamTarget::new`] of `upstream`).
-    pub target: UpstreamTarget,
+    /// The upstream base URL, prepared for requests.
+    pub upstream: UpstreamTarget,
     /// Authentication mode.
     pub auth: AuthMode,
     /// The policy to enforce (`None`: any authenticated caller, or no auth with `AuthMode::None`).

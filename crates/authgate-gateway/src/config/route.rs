@@ -87,7 +87,7 @@ fn route(
         check_strip_prefix(prefix, &raw.path, &format!("{at}.strip_prefix"), problems);
     }
     // Not `?` yet: the fields before it in the struct still report their problems.
-    let url = upstream(&raw.upstream, &format!("{at}.upstream"), problems);
+    let upstream = upstream(&raw.upstream, &format!("{at}.upstream"), problems);
     Some(RouteSpec {
         name: raw.name.clone().unwrap_or_else(|| raw.path.clone()),
         path: raw.path.clone(),
@@ -115,8 +115,7 @@ fn route(
             problems,
         ),
         methods,
-        target: target(url.as_ref()?, &format!("{at}.upstream"), problems)?,
-        upstream: url?,
+        upstream: upstream?,
         auth,
         providers: raw.providers.clone(),
         identity_headers: raw.forward.identity_headers.unwrap_or(true),
@@ -180,7 +179,8 @@ fn methods(raw: &[String], at: &str, problems: &mut Problems) -> Option<Vec<Meth
     Some(parsed)
 }
 
-fn upstream(text: &str, at: &str, problems: &mut Problems) -> Option<url::Url> {
+/// The upstream URL `text`, checked and prepared for requests.
+fn upstream(text: &str, at: &str, problems: &mut Problems) -> Option<UpstreamTarget> {
     let url = url::Url::parse(text)
         .map_err(|e| problems.push(at, format!("not a URL: {e}")))
         .ok()?;
@@ -195,18 +195,11 @@ fn upstream(text: &str, at: &str, problems: &mut Problems) -> Option<url::Url> {
     } else {
         None
     };
-    match why {
-        Some(why) => {
-            problems.push(at, why);
-            None
-        }
-        None => Some(url),
+    if let Some(why) = why {
+        problems.push(at, why);
+        return None;
     }
-}
-
-/// The prepared target of a URL [`upstream`] accepted.
-fn target(url: &url::Url, at: &str, problems: &mut Problems) -> Option<UpstreamTarget> {
-    let target = UpstreamTarget::new(url);
+    let target = UpstreamTarget::new(&url);
     if target.is_none() {
         problems.push(at, "the host is not valid in an HTTP authority");
     }

@@ -328,7 +328,10 @@ fn overrides_apply_before_validation() {
     };
     let config = Config::from_sources(MINIMAL, &sources).unwrap();
     assert_eq!(config.server.listen, "0.0.0.0:8080".parse().unwrap());
-    assert_eq!(config.routes[0].upstream.as_str(), "http://10.0.0.5:9000/");
+    assert_eq!(
+        config.routes[0].upstream.url().as_str(),
+        "http://10.0.0.5:9000/"
+    );
     assert_eq!(config.telemetry.log_format, LogFormat::Text);
     assert_eq!(config.rate_limit.burst, 5);
     assert_eq!(config.routes[0].rate_limit.burst, 5);

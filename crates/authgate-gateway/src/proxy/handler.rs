@@ -225,7 +225,7 @@ async fn forward(
     let result = gw
         .upstream
         .send(
-            &route.target,
+            &route.upstream,
             upstream_request,
             route.connect_timeout,
             route.response_timeout,
@@ -296,7 +296,7 @@ fn finish_response(
 /// + the original query.
 fn route_target(route: &RouteSpec, path: &str, query: Option<&str>) -> Option<PathAndQuery> {
     let path = strip_prefix(path, route.strip_prefix.as_deref());
-    route.target.path_and_query(path, query)
+    route.upstream.path_and_query(path, query)
 }
 
 /// Removes `prefix` when it is a whole-segment prefix of `path`; the result keeps a leading `/`.

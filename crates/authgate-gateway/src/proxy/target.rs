@@ -1,5 +1,5 @@
 //! Where a route's requests go, prepared once when the configuration loads: the upstream's
-//! scheme, authority, `Host` value and base path. A proxied request then only joins its path
+//! URL and, taken from it, its scheme, authority, `Host` value and base path. A proxied request then only joins its path
 //! and query to the base path; the authority is never parsed again per request.
 
 use http::uri::{Authority, PathAndQuery, Scheme};
@@ -10,6 +10,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 /// A route's upstream, ready for requests (see the module docs).
 #[derive(Debug, Clone)]
 pub struct UpstreamTarget {
+    url: url::Url,
     scheme: Scheme,
     authority: Authority,
     host: HeaderValue,
@@ -45,7 +46,13 @@ impl UpstreamTarget {
             host: HeaderValue::from_str(&authority).ok()?,
             authority: authority.parse().ok()?,
             base_path: url.path().trim_end_matches('/').to_owned(),
+            url: url.clone(),
         })
+    }
+
+    /// The URL as configured.
+    pub fn url(&self) -> &url::Url {
+        &self.url
     }
 
     /// Whether requests go over TLS.
@@ -91,6 +98,13 @@ impl UpstreamTarget {
             .path_and_query(path_and_query)
             .build()
             .ok()
+    }
+}
+
+impl std::fmt::Display for UpstreamTarget {
+    /// The URL as configured.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.url.fmt(f)
     }
 }
 

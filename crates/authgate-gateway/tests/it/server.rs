@@ -392,14 +392,7 @@ async fn requests_still_running_after_the_grace_period_are_dropped() {
         .expect("request entered");
 
     stop.send(()).unwrap();
-    tokio::time::timeout(Duration::from_secs(5), serving.wait())
-        .await
-        .expect("stopped after the grace")
-        .unwrap();
-    assert!(
-        in_flight.await.unwrap().is_err(),
-        "the connection was closed"
-    );
+    stops_with_the_request_cut_off(serving, in_flight).await;
 }
 
 #[tokio::test]
@@ -1072,6 +1065,22 @@ async fn the_gateway_listener_cuts_off_a_request_head_that_never_ends() {
 /// A gateway (with `server_extra` in `[server]`) in front of a slow upstream, one request in
 /// flight when its shutdown starts, and new connections refused from then on: the listeners,
 /// the request's task and what releases the upstream's answer.
+/// Waits for `serving` to stop after its grace period and checks that the request still in
+/// flight lost its connection.
+async fn stops_with_the_request_cut_off(
+    serving: authgate_gateway::server::Serving,
+    in_flight: tokio::task::JoinHandle<reqwest::Result<reqwest::Response>>,
+) {
+    tokio::time::timeout(Duration::from_secs(5), serving.wait())
+        .await
+        .expect("stopped after the grace")
+        .unwrap();
+    assert!(
+        in_flight.await.unwrap().is_err(),
+        "the connection was closed"
+    );
+}
+
 async fn shut_down_with_a_request_in_flight(
     server_extra: &str,
 ) -> (
@@ -1105,14 +1114,7 @@ async fn shut_down_with_a_request_in_flight(
 async fn the_gateway_listener_drops_requests_running_past_the_grace_period() {
     let (serving, in_flight, _release) =
         shut_down_with_a_request_in_flight("shutdown_grace = \"200ms\"").await;
-    tokio::time::timeout(Duration::from_secs(5), serving.wait())
-        .await
-        .expect("stopped after the grace")
-        .unwrap();
-    assert!(
-        in_flight.await.unwrap().is_err(),
-        "the connection was closed"
-    );
+    stops_with_the_request_cut_off(serving, in_flight).await;
 }
 
 /// Shutdown on the gateway's plain listener lets the request in flight finish.

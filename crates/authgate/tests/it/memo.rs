@@ -2,8 +2,8 @@
 //! bytes and re-checked like a verified-token cache hit.
 
 use crate::support::{Fixture, kind};
-use authgate::ConnectionMemo;
 use authgate::VerifyErrorKind::{BadSignature, Expired, InvalidTimes, UnknownIssuer, UnknownKey};
+use authgate::{ConnectionMemo, Verifier};
 use authgate_devidp::{Flavor, MintRequest};
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +17,17 @@ fn user_token(fx: &Fixture, subject: &str, lifetime: Duration) -> String {
 }
 
 const HOUR: Duration = Duration::from_secs(3600);
+
+/// A verifier trusting the OIDC provider, and a connection memo that remembers alice's token
+/// (living `lifetime`) after one verification on it.
+async fn remembering(fx: &Fixture, lifetime: Duration) -> (Verifier, ConnectionMemo, String) {
+    let verifier = fx.verifier([fx.oidc()]).await;
+    let memo = ConnectionMemo::default();
+    let token = user_token(fx, "alice", lifetime);
+    let first = verifier.verify_on_connection(&token, None, &memo).await;
+    assert_eq!(first.unwrap().subject, "alice");
+    (verifier, memo, token)
+}
 
 #[tokio::test]
 async fn a_repeated_token_gets_the_remembered_principal() {
@@ -34,13 +45,7 @@ async fn a_repeated_token_gets_the_remembered_principal() {
 #[tokio::test]
 async fn a_token_differing_in_one_byte_is_verified_in_full() {
     let fx = Fixture::start().await;
-    let verifier = fx.verifier([fx.oidc()]).await;
-    let memo = ConnectionMemo::default();
-    let token = user_token(&fx, "alice", HOUR);
-    verifier
-        .verify_on_connection(&token, None, &memo)
-        .await
-        .unwrap();
+    let (verifier, memo, token) = remembering(&fx, HOUR).await;
     // Same length, one signature character changed (not the last: its low bits may be unused).
     let mut forged = token.clone().into_bytes();
     let i = forged.len() - 10;
@@ -85,15 +90,7 @@ async fn remembered_tokens_still_obey_provider_restrictions() {
 #[tokio::test]
 async fn remembered_tokens_still_expire_by_the_clock() {
     let fx = Fixture::start().await;
-    let verifier = fx.verifier([fx.oidc()]).await;
-    let memo = ConnectionMemo::default();
-    let token = user_token(&fx, "alice", Duration::from_secs(600));
-    assert!(
-        verifier
-            .verify_on_connection(&token, None, &memo)
-            .await
-            .is_ok()
-    );
+    let (verifier, memo, token) = remembering(&fx, Duration::from_secs(600)).await;
     fx.clock.advance(Duration::from_secs(600 + 61));
     assert_eq!(
         kind(verifier.verify_on_connection(&token, None, &memo).await),
@@ -106,15 +103,7 @@ async fn remembered_tokens_still_expire_by_the_clock() {
 #[tokio::test]
 async fn remembered_and_cached_tokens_are_refused_when_the_clock_steps_back_before_iat() {
     let fx = Fixture::start().await;
-    let verifier = fx.verifier([fx.oidc()]).await;
-    let memo = ConnectionMemo::default();
-    let token = user_token(&fx, "alice", HOUR);
-    assert!(
-        verifier
-            .verify_on_connection(&token, None, &memo)
-            .await
-            .is_ok()
-    );
+    let (verifier, memo, token) = remembering(&fx, HOUR).await;
     fx.clock.rewind(Duration::from_secs(60 + 61));
     assert_eq!(
         kind(verifier.verify_on_connection(&token, None, &memo).await),
@@ -142,15 +131,7 @@ async fn a_remembered_verification_is_not_used_past_the_cache_lifetime() {
 #[tokio::test]
 async fn a_remembered_token_stops_working_when_its_key_is_removed() {
     let fx = Fixture::start().await;
-    let verifier = fx.verifier([fx.oidc()]).await;
-    let memo = ConnectionMemo::default();
-    let compromised = user_token(&fx, "alice", HOUR);
-    assert!(
-        verifier
-            .verify_on_connection(&compromised, None, &memo)
-            .await
-            .is_ok()
-    );
+    let (verifier, memo, compromised) = remembering(&fx, HOUR).await;
     assert!(fx.idp().remove_key(&fx.idp().active_kid()));
     // Another connection's token under the replacement key makes the verifier fetch.
     let other = user_token(&fx, "bob", HOUR);
