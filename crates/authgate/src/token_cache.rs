@@ -5,6 +5,9 @@
 //! depends on the clock (`exp`, `nbf`, `iat` not in the future, the remaining lifetime) is made
 //! again with the injected clock on every hit, and the entry remembers which provider
 //! and key-set generation verified it so a provider restriction or a removed key still applies.
+//! When one issuer is configured under several providers, the entry also remembers what the
+//! providers tried before the accepting one said, so a hit answers only where a fresh
+//! verification would pick the same provider.
 
 use authgate_core::{Principal, UnixTime, VerifyError, VerifyErrorKind};
 use moka::sync::Cache;
@@ -19,13 +22,69 @@ pub(crate) const DEFAULT_CAPACITY: u64 = 10_000;
 /// The cache key: SHA-256 of the token.
 pub(crate) type TokenKey = [u8; 32];
 
-/// A verification result worth remembering.
+/// Which route verified a token, with which keys, and what the routes before it said.
 #[derive(Debug)]
-pub(crate) struct Entry {
+pub(crate) struct Origin {
     /// Index of the route (provider issuer) that verified the token.
     pub(crate) route: usize,
     /// The key-set generation the token was verified with.
     pub(crate) generation: u64,
+    /// The routes for the same issuer that come before `route` in configuration order (a
+    /// fresh verification tries them first): empty unless one issuer is configured under
+    /// several providers.
+    pub(crate) rivals: Box<[Rival]>,
+}
+
+/// A route tried (or skipped) before the one that verified a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Rival {
+    /// The route's index.
+    pub(crate) route: usize,
+    /// `Some(generation)` when the route refused the token for a reason that holds as long as
+    /// its key set is that generation (audience, signature, claims, ...); `None` when it was
+    /// not tried (a provider restriction) or refused for a reason the clock or a key outage
+    /// may change.
+    pub(crate) refused_with: Option<u64>,
+}
+
+impl Rival {
+    /// `route`, not tried: the request did not trust its provider.
+    pub(crate) fn untried(route: usize) -> Self {
+        Rival {
+            route,
+            refused_with: None,
+        }
+    }
+
+    /// `route`, which refused with `error`; `before` and `after` are its usable key-set
+    /// generations around the try (a refusal across a key change is not kept).
+    pub(crate) fn refused(
+        route: usize,
+        error: &VerifyError,
+        before: Option<u64>,
+        after: Option<u64>,
+    ) -> Self {
+        use VerifyErrorKind::{Expired, InvalidTimes, KeysUnavailable, NotYetValid, UnknownIssuer};
+        let passing = matches!(
+            error.kind(),
+            Expired | NotYetValid | InvalidTimes | KeysUnavailable | UnknownIssuer
+        );
+        Rival {
+            route,
+            refused_with: if passing || before != after {
+                None
+            } else {
+                before
+            },
+        }
+    }
+}
+
+/// A verification result worth remembering.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    /// Where the verification came from.
+    pub(crate) origin: Origin,
     /// The verified principal, shared with every hit (a hit clones no string).
     pub(crate) principal: Arc<Principal>,
     /// `nbf` and `iat` as numbers, read once at insertion (`None` when absent).
@@ -98,8 +157,7 @@ impl TokenCache {
     pub(crate) fn insert(
         &self,
         key: TokenKey,
-        route: usize,
-        generation: u64,
+        origin: Origin,
         principal: Arc<Principal>,
         times: &TimeRules,
         now: UnixTime,
@@ -111,8 +169,7 @@ impl TokenCache {
             return None;
         }
         let entry = Arc::new(Entry {
-            route,
-            generation,
+            origin,
             not_before: principal.claims.not_before(),
             issued_at: principal.claims.issued_at(),
             principal,
@@ -236,14 +293,21 @@ mod tests {
         max_lifetime: Duration::from_secs(24 * 3600),
     };
 
+    fn origin(route: usize, generation: u64) -> Origin {
+        Origin {
+            route,
+            generation,
+            rivals: Box::new([]),
+        }
+    }
+
     fn entry(exp: i64, nbf: Option<i64>) -> Entry {
         issued_entry(exp, nbf, None)
     }
 
     fn issued_entry(exp: i64, nbf: Option<i64>, iat: Option<i64>) -> Entry {
         Entry {
-            route: 0,
-            generation: 0,
+            origin: origin(0, 0),
             not_before: nbf.map(|n| n as f64),
             issued_at: iat.map(|n| n as f64),
             principal: Arc::new(principal(exp, nbf)),
@@ -281,26 +345,52 @@ mod tests {
     }
 
     #[test]
+    fn only_lasting_refusals_under_unchanged_keys_are_kept() {
+        let refusal = |kind| VerifyError::new(kind, "test");
+        let kept = |kind, before, after| Rival::refused(4, &refusal(kind), before, after);
+        assert_eq!(
+            kept(VerifyErrorKind::WrongAudience, Some(2), Some(2)).refused_with,
+            Some(2)
+        );
+        assert_eq!(
+            kept(VerifyErrorKind::BadSignature, Some(2), Some(3)).refused_with,
+            None,
+            "the keys changed during the try"
+        );
+        for passing in [
+            VerifyErrorKind::Expired,
+            VerifyErrorKind::NotYetValid,
+            VerifyErrorKind::InvalidTimes,
+            VerifyErrorKind::KeysUnavailable,
+        ] {
+            assert_eq!(
+                kept(passing, Some(2), Some(2)).refused_with,
+                None,
+                "{passing:?}"
+            );
+        }
+        assert_eq!(Rival::untried(4).refused_with, None);
+    }
+
+    #[test]
     fn insert_and_get_round_trip_and_zero_ttl_disables() {
         let cache = TokenCache::new(10, Duration::from_secs(300));
         let key = TokenCache::key("t");
         cache.insert(
             key,
-            3,
-            7,
+            origin(3, 7),
             Arc::new(principal(NOW.0 + 600, None)),
             &RULES,
             NOW,
         );
         let hit = cache.get(&key).unwrap();
-        assert_eq!((hit.route, hit.generation), (3, 7));
+        assert_eq!((hit.origin.route, hit.origin.generation), (3, 7));
         cache.remove(&key);
         assert!(cache.get(&key).is_none());
         let off = TokenCache::new(10, Duration::ZERO);
         off.insert(
             key,
-            0,
-            0,
+            origin(0, 0),
             Arc::new(principal(NOW.0 + 600, None)),
             &RULES,
             NOW,

@@ -13,7 +13,7 @@ use crate::config::{AuthConfig, ConfigError, ProviderConfig};
 use crate::http_client::HttpClient;
 use crate::jwks::KeySetStatus;
 use crate::provider;
-use crate::token_cache::{self, TimeRules, TokenCache};
+use crate::token_cache::{self, Origin, Rival, TokenCache};
 use authgate_core::{
     Clock, Jws, MAX_TOKEN_BYTES, Principal, SystemClock, VerifyError, VerifyErrorKind,
 };
@@ -232,24 +232,30 @@ impl Inner {
             )
         })?;
         let mut first_error = None;
-        for (i, route) in self.candidates(iss, only) {
+        let mut rivals = Vec::new();
+        for i in self.table.candidates(iss) {
+            let Some(route) = self.routes.get(i) else {
+                continue;
+            };
+            if !trusted(route, only) {
+                rivals.push(Rival::untried(i));
+                continue;
+            }
+            let keys_before = route.keys.usable_generation();
             match route.verify(&jws, now).await {
                 Ok((principal, generation)) => {
-                    let principal = Arc::new(principal);
-                    let validation = &route.spec.validation;
-                    let times = TimeRules {
-                        leeway: validation.leeway,
-                        max_lifetime: validation.max_lifetime,
+                    let origin = Origin {
+                        route: i,
+                        generation,
+                        rivals: rivals.into(),
                     };
-                    let entry =
-                        self.cache
-                            .insert(key, i, generation, principal.clone(), &times, now);
-                    if let Some(entry) = entry {
-                        self.remembered(memo, token, entry);
-                    }
-                    return Ok(principal);
+                    return Ok(self.remember(key, origin, principal, memo, token, now));
                 }
-                Err(e) => first_error = first_error.or(Some(e)),
+                Err(e) => {
+                    let keys_after = route.keys.usable_generation();
+                    rivals.push(Rival::refused(i, &e, keys_before, keys_after));
+                    first_error = first_error.or(Some(e));
+                }
             }
         }
         Err(first_error.unwrap_or_else(|| {
@@ -258,16 +264,6 @@ impl Inner {
                 "no trusted provider has this issuer",
             )
         }))
-    }
-
-    /// The routes that may accept `iss` among the trusted providers, in configuration order.
-    fn candidates(&self, iss: &str, only: Option<&[String]>) -> Vec<(usize, &Route)> {
-        self.table
-            .candidates(iss)
-            .into_iter()
-            .filter_map(|i| self.routes.get(i).map(|r| (i, r)))
-            .filter(|(_, r)| trusted(r, only))
-            .collect()
     }
 }
 

@@ -2,7 +2,7 @@
 //! cache — re-checked at the current time exactly as a fresh verification would decide.
 
 use super::{ConnectionMemo, Inner, trusted};
-use crate::token_cache::{self, Entry, TokenKey};
+use crate::token_cache::{self, Entry, Origin, TimeRules, TokenKey};
 use authgate_core::{Principal, UnixTime, VerifyError};
 use std::sync::Arc;
 
@@ -53,6 +53,35 @@ impl Inner {
         }
     }
 
+    /// A fresh verification's principal, shared, after the cache and `memo` (if any)
+    /// remember it for `token` (the cache under `key`).
+    pub(super) fn remember(
+        &self,
+        key: TokenKey,
+        origin: Origin,
+        principal: Principal,
+        memo: Option<&ConnectionMemo>,
+        token: &str,
+        now: UnixTime,
+    ) -> Arc<Principal> {
+        let principal = Arc::new(principal);
+        let Some(route) = self.routes.get(origin.route) else {
+            return principal;
+        };
+        let validation = &route.spec.validation;
+        let times = TimeRules {
+            leeway: validation.leeway,
+            max_lifetime: validation.max_lifetime,
+        };
+        if let Some(entry) = self
+            .cache
+            .insert(key, origin, principal.clone(), &times, now)
+        {
+            self.remembered(memo, token, entry);
+        }
+        principal
+    }
+
     /// `entry`'s principal, after `memo` (if any) remembers it for `token`.
     pub(super) fn remembered(
         &self,
@@ -67,17 +96,18 @@ impl Inner {
         principal
     }
 
-    /// Whether a remembered verification still holds at `now`: provider restriction, key set
-    /// unchanged and usable, within its cache lifetime, the clock-dependent time checks
-    /// ([`token_cache::check_times`]).
+    /// Whether a remembered verification still holds at `now`: provider restriction, the
+    /// route a fresh verification would pick, key set unchanged and usable, within its cache
+    /// lifetime, the clock-dependent time checks ([`token_cache::check_times`]).
     fn recheck(&self, entry: &Entry, only: Option<&[String]>, now: UnixTime) -> Recheck {
-        let Some(route) = self.routes.get(entry.route) else {
+        let origin = &entry.origin;
+        let Some(route) = self.routes.get(origin.route) else {
             return Recheck::Miss;
         };
-        if !trusted(route, only) {
+        if !trusted(route, only) || !self.first_to_accept(origin, only) {
             return Recheck::Miss;
         }
-        if route.keys.usable_generation() != Some(entry.generation)
+        if route.keys.usable_generation() != Some(origin.generation)
             || token_cache::outlived(entry, now)
         {
             return Recheck::Stale;
@@ -86,6 +116,23 @@ impl Inner {
             Ok(()) => Recheck::Valid,
             Err(e) => Recheck::Expired(e),
         }
+    }
+
+    /// Whether a fresh verification under `only` would again reach `origin`'s route: every
+    /// route before it for the same issuer that `only` trusts refused the token for a lasting
+    /// reason, with the key set it still has. (One issuer configured under two providers: a
+    /// token verified for the second must not answer for the first, whose principal — id,
+    /// role mapping — differs.)
+    fn first_to_accept(&self, origin: &Origin, only: Option<&[String]>) -> bool {
+        origin.rivals.iter().all(|rival| {
+            let Some(route) = self.routes.get(rival.route) else {
+                return true;
+            };
+            !trusted(route, only)
+                || rival
+                    .refused_with
+                    .is_some_and(|g| route.keys.usable_generation() == Some(g))
+        })
     }
 }
 

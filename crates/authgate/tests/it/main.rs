@@ -5,4 +5,5 @@ mod bearer;
 mod memo;
 mod providers;
 mod reliability;
+mod shared_issuer;
 mod support;
