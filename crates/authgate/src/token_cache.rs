@@ -9,9 +9,10 @@
 //! providers tried before the accepting one said, so a hit answers only where a fresh
 //! verification would pick the same provider.
 
+use crate::jwks::Loaded;
 use authgate_core::{Principal, UnixTime, VerifyError, VerifyErrorKind};
 use moka::sync::Cache;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 /// Default entry lifetime bound.
@@ -36,15 +37,26 @@ pub(crate) struct Origin {
 }
 
 /// A route tried (or skipped) before the one that verified a token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) struct Rival {
     /// The route's index.
     pub(crate) route: usize,
-    /// `Some(generation)` when the route refused the token for a reason that holds as long as
-    /// its key set is that generation (audience, signature, claims, ...); `None` when it was
-    /// not tried (a provider restriction) or refused for a reason the clock or a key outage
-    /// may change.
-    pub(crate) refused_with: Option<u64>,
+    /// What it said of the token.
+    said: Said,
+}
+
+/// What a rival route said of a token.
+#[derive(Debug, Clone)]
+enum Said {
+    /// Nothing a hit can rely on: not tried (a provider restriction), or refused for a
+    /// reason the clock or a key refresh may change (time claims, an unknown `kid`).
+    Unknown,
+    /// Refused for a reason that holds as long as the route keeps this very key set (any
+    /// fetch publishes a new one): audience, signature, algorithm, claims, ...
+    Refused(Weak<Loaded>),
+    /// Not verified: its keys were unavailable, and a fresh verification refuses at once as
+    /// long as they still are.
+    NoKeys,
 }
 
 impl Rival {
@@ -52,30 +64,50 @@ impl Rival {
     pub(crate) fn untried(route: usize) -> Self {
         Rival {
             route,
-            refused_with: None,
+            said: Said::Unknown,
         }
     }
 
-    /// `route`, which refused with `error`; `before` and `after` are its usable key-set
-    /// generations around the try (a refusal across a key change is not kept).
+    /// `route`, which refused with `error`; `before` and `after` are its usable key set
+    /// around the try (a refusal across a change of key set is not relied on).
     pub(crate) fn refused(
         route: usize,
         error: &VerifyError,
-        before: Option<u64>,
-        after: Option<u64>,
+        before: Option<&Arc<Loaded>>,
+        after: Option<&Arc<Loaded>>,
     ) -> Self {
-        use VerifyErrorKind::{Expired, InvalidTimes, KeysUnavailable, NotYetValid, UnknownIssuer};
-        let passing = matches!(
-            error.kind(),
-            Expired | NotYetValid | InvalidTimes | KeysUnavailable | UnknownIssuer
+        use VerifyErrorKind::{
+            BadSignature, DisallowedAlg, InvalidClaim, KeysUnavailable, Malformed, MissingClaim,
+            WrongAudience, WrongIssuer, WrongTokenType,
+        };
+        let kind = error.kind();
+        let lasting = matches!(
+            kind,
+            Malformed
+                | DisallowedAlg
+                | BadSignature
+                | WrongTokenType
+                | WrongIssuer
+                | WrongAudience
+                | MissingClaim
+                | InvalidClaim
         );
-        Rival {
-            route,
-            refused_with: if passing || before != after {
-                None
-            } else {
-                before
-            },
+        let said = match (before, after) {
+            (None, None) if kind == KeysUnavailable => Said::NoKeys,
+            (Some(b), Some(a)) if lasting && Arc::ptr_eq(b, a) => Said::Refused(Arc::downgrade(b)),
+            _ => Said::Unknown,
+        };
+        Rival { route, said }
+    }
+
+    /// Whether the route, whose usable key set is now `keys`, would refuse the token again.
+    pub(crate) fn still_refuses(&self, keys: Option<&Arc<Loaded>>) -> bool {
+        match (&self.said, keys) {
+            (Said::NoKeys, None) => true,
+            (Said::Refused(refused_with), Some(keys)) => {
+                std::ptr::eq(refused_with.as_ptr(), Arc::as_ptr(keys))
+            }
+            _ => false,
         }
     }
 }
@@ -345,31 +377,34 @@ mod tests {
     }
 
     #[test]
-    fn only_lasting_refusals_under_unchanged_keys_are_kept() {
-        let refusal = |kind| VerifyError::new(kind, "test");
-        let kept = |kind, before, after| Rival::refused(4, &refusal(kind), before, after);
-        assert_eq!(
-            kept(VerifyErrorKind::WrongAudience, Some(2), Some(2)).refused_with,
-            Some(2)
-        );
-        assert_eq!(
-            kept(VerifyErrorKind::BadSignature, Some(2), Some(3)).refused_with,
-            None,
-            "the keys changed during the try"
+    fn a_refusal_is_relied_on_only_while_lasting_and_under_the_same_key_set() {
+        let keys = Arc::new(Loaded::for_tests());
+        let other = Arc::new(Loaded::for_tests());
+        let refused =
+            |kind, before, after| Rival::refused(4, &VerifyError::new(kind, "test"), before, after);
+        let audience = refused(VerifyErrorKind::WrongAudience, Some(&keys), Some(&keys));
+        assert!(audience.still_refuses(Some(&keys)));
+        assert!(!audience.still_refuses(Some(&other)), "another key set");
+        assert!(!audience.still_refuses(None));
+        let across = refused(VerifyErrorKind::BadSignature, Some(&keys), Some(&other));
+        assert!(
+            !across.still_refuses(Some(&other)),
+            "keys changed during the try"
         );
         for passing in [
             VerifyErrorKind::Expired,
             VerifyErrorKind::NotYetValid,
             VerifyErrorKind::InvalidTimes,
+            VerifyErrorKind::UnknownKey,
             VerifyErrorKind::KeysUnavailable,
         ] {
-            assert_eq!(
-                kept(passing, Some(2), Some(2)).refused_with,
-                None,
-                "{passing:?}"
-            );
+            let rival = refused(passing, Some(&keys), Some(&keys));
+            assert!(!rival.still_refuses(Some(&keys)), "{passing:?}");
         }
-        assert_eq!(Rival::untried(4).refused_with, None);
+        let no_keys = refused(VerifyErrorKind::KeysUnavailable, None, None);
+        assert!(no_keys.still_refuses(None), "a fresh try refuses at once");
+        assert!(!no_keys.still_refuses(Some(&keys)), "keys came back");
+        assert!(!Rival::untried(4).still_refuses(Some(&keys)));
     }
 
     #[test]

@@ -233,7 +233,10 @@ impl Inner {
         })?;
         let mut first_error = None;
         let mut rivals = Vec::new();
-        for i in self.table.candidates(iss) {
+        let candidates = self.table.candidates(iss);
+        // Only with one issuer under several providers can a refusal matter to a later hit.
+        let rivalry = candidates.len() > 1;
+        for i in candidates {
             let Some(route) = self.routes.get(i) else {
                 continue;
             };
@@ -241,7 +244,7 @@ impl Inner {
                 rivals.push(Rival::untried(i));
                 continue;
             }
-            let keys_before = route.keys.usable_generation();
+            let keys_before = rivalry.then(|| route.keys.usable().ok()).flatten();
             match route.verify(&jws, now).await {
                 Ok((principal, generation)) => {
                     let origin = Origin {
@@ -249,11 +252,14 @@ impl Inner {
                         generation,
                         rivals: rivals.into(),
                     };
-                    return Ok(self.remember(key, origin, principal, memo, token, now));
+                    return Ok(self.keep_fresh(route, key, origin, principal, memo, token, now));
                 }
                 Err(e) => {
-                    let keys_after = route.keys.usable_generation();
-                    rivals.push(Rival::refused(i, &e, keys_before, keys_after));
+                    if rivalry {
+                        let keys_after = route.keys.usable().ok();
+                        let (before, after) = (keys_before.as_ref(), keys_after.as_ref());
+                        rivals.push(Rival::refused(i, &e, before, after));
+                    }
                     first_error = first_error.or(Some(e));
                 }
             }

@@ -59,9 +59,24 @@ pub(crate) struct Loaded {
     /// The keys.
     pub(crate) keys: Arc<KeySet>,
     /// Bumped whenever a fetch removes a key, so cached verifications made with it expire.
+    /// (A refusal remembered for a rival provider is tied to the `Loaded` itself instead:
+    /// an added key may turn it into an acceptance.)
     pub(crate) generation: u64,
     fetched_at: Instant,
     ttl: Duration,
+}
+
+#[cfg(test)]
+impl Loaded {
+    /// An empty key set, for tests that only compare key sets by identity.
+    pub(crate) fn for_tests() -> Self {
+        Loaded {
+            keys: Arc::new(KeySet::default()),
+            generation: 0,
+            fetched_at: Instant::now(),
+            ttl: Duration::ZERO,
+        }
+    }
 }
 
 /// One issuer's key cache. Cheap to clone.

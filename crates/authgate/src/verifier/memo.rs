@@ -4,10 +4,11 @@
 //! shared verified-token cache recognises it by a SHA-256 of the whole token (about a
 //! microsecond for a 1.3 KB Entra token) plus a lookup; the connection can recognise it by
 //! comparing bytes with the one it saw last. What it recalls is re-checked exactly like a
-//! cache hit (the verifier's `recheck`): provider restriction, key-set generation, `exp`,
-//! `nbf`, `iat` and the remaining lifetime at the current time, and the cache lifetime. It answers only the verifier that
-//! remembered it: another one (a configuration reload builds a new verifier while
-//! connections stay open) verifies the token itself.
+//! cache hit (the verifier's `recheck`): provider restriction, the provider a fresh
+//! verification would pick (one issuer under several providers), key-set generation, `exp`,
+//! `nbf`, `iat` and the remaining lifetime at the current time, and the cache lifetime. It
+//! answers only the verifier that remembered it: another one (a configuration reload builds a
+//! new verifier while connections stay open) verifies the token itself.
 
 use crate::token_cache::Entry;
 use std::fmt;

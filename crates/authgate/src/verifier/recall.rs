@@ -1,7 +1,8 @@
-//! Answers from a remembered verification — the connection's memo or the verified-token
-//! cache — re-checked at the current time exactly as a fresh verification would decide.
+//! Keeps fresh verifications, and answers from a remembered one — the connection's memo or
+//! the verified-token cache — re-checked at the current time exactly as a fresh verification
+//! would decide.
 
-use super::{ConnectionMemo, Inner, trusted};
+use super::{ConnectionMemo, Inner, Route, trusted};
 use crate::token_cache::{self, Entry, Origin, TimeRules, TokenKey};
 use authgate_core::{Principal, UnixTime, VerifyError};
 use std::sync::Arc;
@@ -53,10 +54,12 @@ impl Inner {
         }
     }
 
-    /// A fresh verification's principal, shared, after the cache and `memo` (if any)
-    /// remember it for `token` (the cache under `key`).
-    pub(super) fn remember(
+    /// A fresh verification's principal (by `route`), shared, after the cache (under `key`)
+    /// and `memo` (if any, for `token`) keep it.
+    #[allow(clippy::too_many_arguments)] // the verification's parts, each used once
+    pub(super) fn keep_fresh(
         &self,
+        route: &Route,
         key: TokenKey,
         origin: Origin,
         principal: Principal,
@@ -65,9 +68,6 @@ impl Inner {
         now: UnixTime,
     ) -> Arc<Principal> {
         let principal = Arc::new(principal);
-        let Some(route) = self.routes.get(origin.route) else {
-            return principal;
-        };
         let validation = &route.spec.validation;
         let times = TimeRules {
             leeway: validation.leeway,
@@ -124,15 +124,15 @@ impl Inner {
     /// token verified for the second must not answer for the first, whose principal — id,
     /// role mapping — differs.)
     fn first_to_accept(&self, origin: &Origin, only: Option<&[String]>) -> bool {
-        origin.rivals.iter().all(|rival| {
-            let Some(route) = self.routes.get(rival.route) else {
-                return true;
-            };
-            !trusted(route, only)
-                || rival
-                    .refused_with
-                    .is_some_and(|g| route.keys.usable_generation() == Some(g))
-        })
+        origin
+            .rivals
+            .iter()
+            .all(|rival| match self.routes.get(rival.route) {
+                Some(route) if trusted(route, only) => {
+                    rival.still_refuses(route.keys.usable().ok().as_ref())
+                }
+                _ => true,
+            })
     }
 }
 
@@ -140,8 +140,8 @@ impl Inner {
 enum Recheck {
     /// Still valid: answer with it.
     Valid,
-    /// Not for this request (another provider's, under a provider restriction): verify in
-    /// full, keep it.
+    /// Not for this request (another provider's, under a provider restriction; or a provider
+    /// tried first by a fresh verification might now accept it): verify in full, keep it.
     Miss,
     /// The key set changed or the entry outlived its lifetime: drop it, verify in full.
     Stale,

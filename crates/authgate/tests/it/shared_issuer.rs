@@ -2,16 +2,22 @@
 //! or connection memo) answers exactly as a fresh verification would, whichever provider
 //! verified the token first.
 
-use crate::support::Fixture;
-use authgate::{ConnectionMemo, Principal, ProviderConfig, Verifier};
-use authgate_devidp::{Flavor, MintRequest};
+use crate::support::{Fixture, advance};
+use authgate::{Clock, ConnectionMemo, Principal, ProviderConfig, Verifier};
+use authgate_devidp::{Endpoint, Fault, Flavor, MintRequest, OIDC_AUDIENCE};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The dev IdP's OIDC issuer twice: as `first` (audience `first_audience`) and as `second`.
 async fn two_providers_one_issuer(fx: &Fixture, first_audience: &str) -> Verifier {
     let mut first = fx.oidc();
     first.id = "first".into();
     first.audiences = vec![first_audience.into()];
+    two_providers(fx, first).await
+}
+
+/// `first`, then the dev IdP's OIDC issuer as `second`.
+async fn two_providers(fx: &Fixture, first: ProviderConfig) -> Verifier {
     let mut second: ProviderConfig = fx.oidc();
     second.id = "second".into();
     fx.verifier([first, second]).await
@@ -33,7 +39,7 @@ fn provider(result: Result<Arc<Principal>, authgate::VerifyError>) -> String {
 #[tokio::test]
 async fn a_token_cached_for_the_second_provider_answers_unrestricted_as_the_first() {
     let fx = Fixture::start().await;
-    let verifier = two_providers_one_issuer(&fx, authgate_devidp::OIDC_AUDIENCE).await;
+    let verifier = two_providers_one_issuer(&fx, OIDC_AUDIENCE).await;
     let token = token(&fx);
     let second = only("second");
     let first = only("first");
@@ -57,7 +63,7 @@ async fn a_token_cached_for_the_second_provider_answers_unrestricted_as_the_firs
 #[tokio::test]
 async fn a_token_remembered_for_the_second_provider_answers_unrestricted_as_the_first() {
     let fx = Fixture::start().await;
-    let verifier = two_providers_one_issuer(&fx, authgate_devidp::OIDC_AUDIENCE).await;
+    let verifier = two_providers_one_issuer(&fx, OIDC_AUDIENCE).await;
     let token = token(&fx);
     let memo = ConnectionMemo::default();
     let second = only("second");
@@ -83,4 +89,50 @@ async fn a_token_the_first_provider_refuses_is_answered_from_the_cache_as_the_se
     );
     let first = only("first");
     assert!(verifier.verify_for_shared(&token, &first).await.is_err());
+}
+
+/// `first` missed the signing key (rotated while its JWKS was failing); once it may fetch it,
+/// a fresh verification would pick `first` again, so the remembered answer of `second` must
+/// not stand in for it.
+#[tokio::test]
+async fn a_provider_that_missed_the_key_is_tried_again_once_it_may_fetch_it() {
+    let fx = Fixture::start().await;
+    let verifier = two_providers_one_issuer(&fx, OIDC_AUDIENCE).await;
+    fx.idp().rotate_keys();
+    let token = token(&fx);
+    let second = only("second");
+    assert_eq!(
+        provider(verifier.verify_for_shared(&token, &second).await),
+        "second"
+    );
+    fx.idp()
+        .set_endpoint_fault(None, Endpoint::Jwks, Fault::Status(503));
+    assert_eq!(
+        provider(verifier.verify_shared(&token).await),
+        "second",
+        "`first` cannot fetch the new key"
+    );
+    fx.idp().clear_faults();
+    advance(Duration::from_secs(31)).await; // past the forced-refresh cooldown
+    assert_eq!(provider(verifier.verify_shared(&token).await), "first");
+}
+
+/// A refusal for the time being (`first`, with the shorter leeway, finds the token not yet
+/// valid) is not remembered: once the clock makes `first` accept, the answer is `first`'s.
+#[tokio::test]
+async fn a_provider_that_refused_for_the_time_being_is_tried_again() {
+    let fx = Fixture::start().await;
+    let mut first = fx.oidc();
+    first.id = "first".into();
+    first.leeway = Some(Duration::from_secs(30));
+    let verifier = two_providers(&fx, first).await; // `second`: the default 60 s
+    let not_before = fx.clock.now().0 + 50;
+    let token = fx.idp().mint(
+        &MintRequest::new(Flavor::Oidc)
+            .subject("alice")
+            .claim("nbf", not_before),
+    );
+    assert_eq!(provider(verifier.verify_shared(&token).await), "second");
+    fx.clock.advance(Duration::from_secs(30));
+    assert_eq!(provider(verifier.verify_shared(&token).await), "first");
 }
