@@ -261,6 +261,26 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Token-sized inputs: a valid encoding with one byte replaced at any position (by
+        /// any byte: outside the alphabet, `=`, `+`, `/`, or a last character with spare bits
+        /// set) is decoded or refused exactly as the strict engine does.
+        #[test]
+        fn long_inputs_with_one_byte_changed_match_the_strict_engine(
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..1200),
+            at in proptest::num::usize::ANY,
+            replacement in proptest::num::u8::ANY,
+        ) {
+            let mut text = encode(&bytes).into_bytes();
+            proptest::prop_assert_eq!(decode(&text), Some(bytes));
+            if !text.is_empty() {
+                let at = at % text.len();
+                text[at] = replacement;
+                proptest::prop_assert_eq!(decode(&text), STRICT.decode(&text).ok());
+            }
+        }
+    }
+
     #[test]
     fn decode_matches_the_strict_engine_on_every_short_tail() {
         // Every 2- and 3-character final group (after one full group) over a mixed alphabet.
