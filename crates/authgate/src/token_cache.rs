@@ -37,26 +37,16 @@ pub(crate) struct Origin {
 }
 
 /// A route tried (or skipped) before the one that verified a token.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Rival {
     /// The route's index.
     pub(crate) route: usize,
-    /// What it said of the token.
-    said: Said,
-}
-
-/// What a rival route said of a token.
-#[derive(Debug, Clone)]
-enum Said {
-    /// Nothing a hit can rely on: not tried (a provider restriction), or refused for a
-    /// reason the clock or a key refresh may change (time claims, an unknown `kid`).
-    Unknown,
-    /// Refused for a reason that holds as long as the route keeps this very key set (any
-    /// fetch publishes a new one): audience, signature, algorithm, claims, ...
-    Refused(Weak<Loaded>),
-    /// Not verified: its keys were unavailable, and a fresh verification refuses at once as
-    /// long as they still are.
-    NoKeys,
+    /// The key set it refused the token with for a lasting reason (audience, signature,
+    /// algorithm, claims, ...: nothing the clock or a key refresh changes while it keeps this
+    /// very key set; every successful fetch publishes a new one). `None` when it was not
+    /// tried (a provider restriction), refused for a reason that may pass (time claims, an
+    /// unknown `kid`, keys unavailable), or its key set changed during the try.
+    refused_with: Option<Weak<Loaded>>,
 }
 
 impl Rival {
@@ -64,12 +54,12 @@ impl Rival {
     pub(crate) fn untried(route: usize) -> Self {
         Rival {
             route,
-            said: Said::Unknown,
+            refused_with: None,
         }
     }
 
     /// `route`, which refused with `error`; `before` and `after` are its usable key set
-    /// around the try (a refusal across a change of key set is not relied on).
+    /// around the try.
     pub(crate) fn refused(
         route: usize,
         error: &VerifyError,
@@ -77,12 +67,11 @@ impl Rival {
         after: Option<&Arc<Loaded>>,
     ) -> Self {
         use VerifyErrorKind::{
-            BadSignature, DisallowedAlg, InvalidClaim, KeysUnavailable, Malformed, MissingClaim,
-            WrongAudience, WrongIssuer, WrongTokenType,
+            BadSignature, DisallowedAlg, InvalidClaim, Malformed, MissingClaim, WrongAudience,
+            WrongIssuer, WrongTokenType,
         };
-        let kind = error.kind();
         let lasting = matches!(
-            kind,
+            error.kind(),
             Malformed
                 | DisallowedAlg
                 | BadSignature
@@ -92,23 +81,27 @@ impl Rival {
                 | MissingClaim
                 | InvalidClaim
         );
-        let said = match (before, after) {
-            (None, None) if kind == KeysUnavailable => Said::NoKeys,
-            (Some(b), Some(a)) if lasting && Arc::ptr_eq(b, a) => Said::Refused(Arc::downgrade(b)),
-            _ => Said::Unknown,
+        let refused_with = match (before, after) {
+            (Some(b), Some(a)) if lasting && Arc::ptr_eq(b, a) => Some(Arc::downgrade(b)),
+            _ => None,
         };
-        Rival { route, said }
+        Rival {
+            route,
+            refused_with,
+        }
     }
 
-    /// Whether the route, whose usable key set is now `keys`, would refuse the token again.
+    /// Whether a fresh verification would be refused by the route now, its usable key set
+    /// being `keys`: certainly when it has none (it refuses at once, whatever it said
+    /// before), or when it refused for a lasting reason with this very key set. `false`
+    /// means "not known": try it.
     pub(crate) fn still_refuses(&self, keys: Option<&Arc<Loaded>>) -> bool {
-        match (&self.said, keys) {
-            (Said::NoKeys, None) => true,
-            (Said::Refused(refused_with), Some(keys)) => {
-                std::ptr::eq(refused_with.as_ptr(), Arc::as_ptr(keys))
-            }
-            _ => false,
-        }
+        let Some(keys) = keys else {
+            return true;
+        };
+        self.refused_with
+            .as_ref()
+            .is_some_and(|refused_with| std::ptr::eq(refused_with.as_ptr(), Arc::as_ptr(keys)))
     }
 }
 
@@ -385,7 +378,6 @@ mod tests {
         let audience = refused(VerifyErrorKind::WrongAudience, Some(&keys), Some(&keys));
         assert!(audience.still_refuses(Some(&keys)));
         assert!(!audience.still_refuses(Some(&other)), "another key set");
-        assert!(!audience.still_refuses(None));
         let across = refused(VerifyErrorKind::BadSignature, Some(&keys), Some(&other));
         assert!(
             !across.still_refuses(Some(&other)),
@@ -401,9 +393,12 @@ mod tests {
             let rival = refused(passing, Some(&keys), Some(&keys));
             assert!(!rival.still_refuses(Some(&keys)), "{passing:?}");
         }
-        let no_keys = refused(VerifyErrorKind::KeysUnavailable, None, None);
-        assert!(no_keys.still_refuses(None), "a fresh try refuses at once");
-        assert!(!no_keys.still_refuses(Some(&keys)), "keys came back");
+        for rival in [&audience, &across, &Rival::untried(4)] {
+            assert!(
+                rival.still_refuses(None),
+                "no usable keys: a fresh try refuses at once"
+            );
+        }
         assert!(!Rival::untried(4).still_refuses(Some(&keys)));
     }
 

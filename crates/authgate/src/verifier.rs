@@ -244,7 +244,7 @@ impl Inner {
                 rivals.push(Rival::untried(i));
                 continue;
             }
-            let keys_before = rivalry.then(|| route.keys.usable().ok()).flatten();
+            let keys_before = rivalry.then(|| route.keys.usable_now()).flatten();
             match route.verify(&jws, now).await {
                 Ok((principal, generation)) => {
                     let origin = Origin {
@@ -256,7 +256,7 @@ impl Inner {
                 }
                 Err(e) => {
                     if rivalry {
-                        let keys_after = route.keys.usable().ok();
+                        let keys_after = route.keys.usable_now();
                         let (before, after) = (keys_before.as_ref(), keys_after.as_ref());
                         rivals.push(Rival::refused(i, &e, before, after));
                     }

@@ -158,7 +158,7 @@ impl KeyCache {
         let Some(loaded) = self.inner.current.load_full() else {
             return Err(unavailable("signing keys not loaded yet"));
         };
-        if loaded.fetched_at.elapsed() > timing::usable_for(&self.inner.cfg, loaded.ttl) {
+        if !self.fresh_enough(&loaded) {
             return Err(unavailable(
                 "signing keys are stale beyond the allowed bound",
             ));
@@ -166,13 +166,25 @@ impl KeyCache {
         Ok(loaded)
     }
 
+    /// [`KeyCache::usable`] without the reason (nothing allocated when there are none), for
+    /// comparing key sets.
+    pub(crate) fn usable_now(&self) -> Option<Arc<Loaded>> {
+        self.inner
+            .current
+            .load_full()
+            .filter(|loaded| self.fresh_enough(loaded))
+    }
+
     /// The generation of the current keys when [`KeyCache::usable`] would give them, without
     /// taking a reference to them (the verified-token cache asks on every hit).
     pub(crate) fn usable_generation(&self) -> Option<u64> {
         let current = self.inner.current.load();
         let loaded = current.as_deref()?;
-        let fresh = loaded.fetched_at.elapsed() <= timing::usable_for(&self.inner.cfg, loaded.ttl);
-        fresh.then_some(loaded.generation)
+        self.fresh_enough(loaded).then_some(loaded.generation)
+    }
+
+    fn fresh_enough(&self, loaded: &Loaded) -> bool {
+        loaded.fetched_at.elapsed() <= timing::usable_for(&self.inner.cfg, loaded.ttl)
     }
 
     /// A token named a key we do not have: refresh unless the cooldown (or `Retry-After`)

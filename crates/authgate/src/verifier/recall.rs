@@ -119,8 +119,8 @@ impl Inner {
     }
 
     /// Whether a fresh verification under `only` would again reach `origin`'s route: every
-    /// route before it for the same issuer that `only` trusts refused the token for a lasting
-    /// reason, with the key set it still has. (One issuer configured under two providers: a
+    /// route before it for the same issuer that `only` trusts has no usable keys now, or
+    /// refused the token for a lasting reason with the key set it still has. (One issuer configured under two providers: a
     /// token verified for the second must not answer for the first, whose principal — id,
     /// role mapping — differs.)
     fn first_to_accept(&self, origin: &Origin, only: Option<&[String]>) -> bool {
@@ -129,7 +129,7 @@ impl Inner {
             .iter()
             .all(|rival| match self.routes.get(rival.route) {
                 Some(route) if trusted(route, only) => {
-                    rival.still_refuses(route.keys.usable().ok().as_ref())
+                    rival.still_refuses(route.keys.usable_now().as_ref())
                 }
                 _ => true,
             })

@@ -136,3 +136,19 @@ async fn a_provider_that_refused_for_the_time_being_is_tried_again() {
     fx.clock.advance(Duration::from_secs(30));
     assert_eq!(provider(verifier.verify_shared(&token).await), "first");
 }
+
+/// A provider tried first whose keys are unavailable refuses at once in a fresh verification,
+/// so it does not keep the cache from answering for the second one.
+#[tokio::test]
+async fn a_provider_without_keys_does_not_keep_the_cache_from_answering() {
+    let fx = Fixture::start().await;
+    let mut first = fx.oidc();
+    first.id = "first".into();
+    first.jwks_uri = Some(format!("{}/no-such-jwks", fx.idp().base_url()));
+    let verifier = two_providers(&fx, first).await;
+    let token = token(&fx);
+    let fresh = verifier.verify_shared(&token).await.unwrap();
+    let again = verifier.verify_shared(&token).await.unwrap();
+    assert_eq!(fresh.provider, "second");
+    assert!(Arc::ptr_eq(&fresh, &again), "the repeat is a cache hit");
+}
