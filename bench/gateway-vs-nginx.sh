@@ -9,10 +9,10 @@
 #   4. gateway, N tokens   the same with N distinct tokens cycled (signature verification; see
 #                          the note printed with the table)
 #   5. nginx + forward-auth  nginx auth_request -> authgate /auth/verify -> proxy_pass, 1 token
-#   6. bare hyper proxy    crates/authgate-gateway/examples/bare_hyper_proxy.rs: hyper's HTTP/1.1
-#                          server and client and nothing else (no routing, auth, header hygiene,
-#                          timeouts, metrics; one upstream connection per client connection), on
-#                          the gateway's serving model: the floor of any proxy built on hyper
+#   6. minimal hyper proxy crates/authgate-gateway/examples/minimal-proxy.rs: hyper's HTTP/1.1
+#                          server and client with the gateway's threading and a per-thread pool,
+#                          and nothing else (no routing, auth, header hygiene, timeouts, metrics):
+#                          about the floor of any proxy built on hyper
 #
 # Then ROUNDS more pairs of rows 2 and 3, alternated, each DURATION long, and the ratio of
 # every pair with their median: on a shared machine, two rows run a minute apart can see very
@@ -28,7 +28,7 @@
 #   N_TOKENS=100000                            distinct tokens for row 4
 #   NGINX_WORKERS=auto                         nginx worker_processes
 #   NGINX=/usr/sbin/nginx                      the nginx binary
-#   AUTHGATE_BIN=path  BENCH_IDP_BIN=path  BARE_BIN=path
+#   AUTHGATE_BIN=path  BENCH_IDP_BIN=path  MINIMAL_BIN=path
 #                                              skip the release build, use these binaries
 #   PORT_BASE=18090                            ports PORT_BASE..PORT_BASE+5 on 127.0.0.1
 set -euo pipefail
@@ -48,7 +48,7 @@ NGINX_PROXY="127.0.0.1:$((PORT_BASE + 1))"
 GATEWAY="127.0.0.1:$((PORT_BASE + 2))"
 IDP="127.0.0.1:$((PORT_BASE + 3))"
 NGINX_FWD="127.0.0.1:$((PORT_BASE + 4))"
-BARE="127.0.0.1:$((PORT_BASE + 5))"
+MINIMAL="127.0.0.1:$((PORT_BASE + 5))"
 # The verified-token cache capacity of the gateway (authgate token_cache::DEFAULT_CAPACITY).
 CACHE_CAPACITY=10000
 
@@ -57,13 +57,13 @@ command -v curl >/dev/null || { echo "curl is not installed" >&2; exit 1; }
 [[ -x "$NGINX" ]] || { echo "nginx is not installed at $NGINX: apt-get install -y nginx-light" >&2; exit 1; }
 
 target="${CARGO_TARGET_DIR:-target}"
-if [[ -z "${AUTHGATE_BIN:-}" || -z "${BENCH_IDP_BIN:-}" || -z "${BARE_BIN:-}" ]]; then
+if [[ -z "${AUTHGATE_BIN:-}" || -z "${BENCH_IDP_BIN:-}" || -z "${MINIMAL_BIN:-}" ]]; then
   cargo build --release -p authgate-gateway --bin authgate --example bench-idp \
-    --example bare_hyper_proxy
+    --example minimal-proxy
 fi
 AUTHGATE_BIN="${AUTHGATE_BIN:-$target/release/authgate}"
 BENCH_IDP_BIN="${BENCH_IDP_BIN:-$target/release/examples/bench-idp}"
-BARE_BIN="${BARE_BIN:-$target/release/examples/bare_hyper_proxy}"
+MINIMAL_BIN="${MINIMAL_BIN:-$target/release/examples/minimal-proxy}"
 
 work="$(mktemp -d)"
 pids=()
@@ -119,9 +119,9 @@ for _ in $(seq 1 100); do
 done
 
 workers=$(awk '/^workers *=/ {print $3}' "$work/authgate.toml")
-"$BARE_BIN" "$BARE" "$UPSTREAM" "${workers:-$(nproc)}" >"$work/bare.log" 2>&1 &
+"$MINIMAL_BIN" "$MINIMAL" "$UPSTREAM" "${workers:-$(nproc)}" >"$work/minimal.log" 2>&1 &
 pids+=($!)
-wait_for "http://$BARE/" "${pids[-1]}" "bare hyper proxy" "$work/bare.log"
+wait_for "http://$MINIMAL/" "${pids[-1]}" "minimal hyper proxy" "$work/minimal.log"
 
 token="$(head -n1 "$work/tokens/one-token.txt")"
 check() {  # check EXPECTED URL [curl args...]
@@ -132,7 +132,7 @@ check() {  # check EXPECTED URL [curl args...]
 }
 check 200 "http://$UPSTREAM/bench"
 check 200 "http://$NGINX_PROXY/bench"
-check 200 "http://$BARE/bench"
+check 200 "http://$MINIMAL/bench"
 check 401 "http://$GATEWAY/bench"
 check 200 "http://$GATEWAY/bench" -H "Authorization: Bearer $token"
 check 200 "http://$GATEWAY/bench" -H "Authorization: Bearer $(tail -n1 "$work/tokens/tokens.txt")"
@@ -164,7 +164,7 @@ TOKENS_FILE="$work/tokens/tokens.txt" WRK_THREADS="$THREADS" \
   run "gateway, RS256, $N_TOKENS tokens" "http://$GATEWAY/bench" -s bench/gateway-many-tokens.lua
 TOKEN_FILE="$work/tokens/one-token.txt" run "nginx + authgate forward-auth, 1 token" \
   "http://$NGINX_FWD/bench" -s bench/seed-api-one-token.lua
-run "bare hyper proxy (floor of hyper)" "http://$BARE/bench"
+run "minimal hyper proxy (about the floor of hyper)" "http://$MINIMAL/bench"
 
 echo
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
