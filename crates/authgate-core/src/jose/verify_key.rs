@@ -159,6 +159,18 @@ impl VerifyingKey {
         }
     }
 
+    /// Whether `other` is the same public key (type and material). Shared secrets are never
+    /// reported the same: they cannot be compared without exposing them, and they only come
+    /// from configuration, never from a fetched key set.
+    pub fn same_public_key(&self, other: &VerifyingKey) -> bool {
+        match (&*self.inner, &*other.inner) {
+            (Inner::Rsa(a), Inner::Rsa(b)) => a.parsed[0].as_ref() == b.parsed[0].as_ref(),
+            (Inner::Ec(a), Inner::Ec(b)) => a.alg == b.alg && a.key.as_ref() == b.key.as_ref(),
+            (Inner::Ed25519(a), Inner::Ed25519(b)) => a.as_ref() == b.as_ref(),
+            _ => false,
+        }
+    }
+
     /// Verifies `signature` over `message` with `alg`; fails with `DisallowedAlg` when the key
     /// type does not fit `alg` and `BadSignature` when the signature is wrong.
     ///

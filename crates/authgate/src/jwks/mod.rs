@@ -23,7 +23,6 @@ use crate::provider::{KeySource, discovery};
 use arc_swap::ArcSwapOption;
 use authgate_core::{KeySet, VerifyError, VerifyErrorKind};
 use futures_util::future::{BoxFuture, FutureExt, Shared};
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -58,7 +57,8 @@ pub struct KeySetStatus {
 pub(crate) struct Loaded {
     /// The keys.
     pub(crate) keys: Arc<KeySet>,
-    /// Bumped whenever a fetch removes a key, so cached verifications made with it expire.
+    /// Bumped whenever a fetch removes a key or replaces one under the same id, so cached
+    /// verifications made with it expire.
     /// (A refusal remembered for a rival provider is tied to the `Loaded` itself instead:
     /// an added key may turn it into an acceptance.)
     pub(crate) generation: u64,
@@ -295,7 +295,8 @@ impl Inner {
         c.failures == 0
     }
 
-    /// A good document replaces the keys; a key it lacks stops working at once.
+    /// A good document replaces the keys; a key it lacks (or holds other material under the
+    /// same id) stops working at once, cached verifications made with it included.
     fn publish_keys(&self, c: &mut Control, d: Downloaded, now: Instant) {
         let old = self.current.load_full();
         if old.is_some_and(|old| removed_any(&old.keys, &d.keys)) {
@@ -342,16 +343,16 @@ impl Inner {
     }
 }
 
-/// Whether `new` lacks a key of `old` (keys without any id cannot be told apart: assume so).
+/// Whether `new` lacks a key of `old`: no key with the same `kid`, `x5t` and public key (a
+/// key replaced under the same id counts as removed). Keys without any id cannot be told
+/// apart: assume so.
 fn removed_any(old: &KeySet, new: &KeySet) -> bool {
-    let ids = |s: &KeySet| -> HashSet<(Option<String>, Option<String>)> {
-        s.keys()
-            .iter()
-            .map(|k| (k.kid.clone(), k.x5t.clone()))
-            .collect()
-    };
-    let old_ids = ids(old);
-    old_ids.contains(&(None, None)) || !old_ids.is_subset(&ids(new))
+    old.keys().iter().any(|was| {
+        (was.kid.is_none() && was.x5t.is_none())
+            || !new.keys().iter().any(|now| {
+                now.kid == was.kid && now.x5t == was.x5t && now.key.same_public_key(&was.key)
+            })
+    })
 }
 
 fn unavailable(detail: &str) -> VerifyError {
@@ -363,23 +364,29 @@ mod tests {
     use super::*;
     use authgate_core::{Algorithm, SigningKey};
 
-    fn set(kids: &[&str]) -> KeySet {
-        let keys: Vec<serde_json::Value> = kids
-            .iter()
-            .map(|k| {
-                SigningKey::generate(Algorithm::ES256, *k)
-                    .public_jwk()
-                    .unwrap()
-            })
-            .collect();
-        KeySet::from_jwks_json(serde_json::json!({ "keys": keys }).to_string().as_bytes()).unwrap()
+    /// A key set of `keys`' public halves.
+    fn set(keys: &[&SigningKey]) -> KeySet {
+        let jwks: Vec<serde_json::Value> = keys.iter().map(|k| k.public_jwk().unwrap()).collect();
+        KeySet::from_jwks_json(serde_json::json!({ "keys": jwks }).to_string().as_bytes()).unwrap()
     }
 
     #[test]
     fn r09_a_missing_kid_counts_as_removed_an_added_one_does_not() {
-        assert!(!removed_any(&set(&["a"]), &set(&["a", "b"])));
-        assert!(removed_any(&set(&["a", "b"]), &set(&["b"])));
-        assert!(!removed_any(&set(&["a"]), &set(&["a"])));
+        let a = SigningKey::generate(Algorithm::ES256, "a");
+        let b = SigningKey::generate(Algorithm::ES256, "b");
+        assert!(!removed_any(&set(&[&a]), &set(&[&a, &b])));
+        assert!(removed_any(&set(&[&a, &b]), &set(&[&b])));
+        assert!(!removed_any(&set(&[&a]), &set(&[&a])));
+    }
+
+    #[test]
+    fn r09_a_key_replaced_under_the_same_kid_counts_as_removed() {
+        let a = SigningKey::generate(Algorithm::ES256, "a");
+        let a_again = SigningKey::generate(Algorithm::ES256, "a");
+        let a_rsa = SigningKey::generate(Algorithm::RS256, "a");
+        assert!(removed_any(&set(&[&a]), &set(&[&a_again])));
+        assert!(removed_any(&set(&[&a]), &set(&[&a_rsa])));
+        assert!(!removed_any(&set(&[&a_rsa]), &set(&[&a_rsa])));
     }
 
     #[tokio::test]

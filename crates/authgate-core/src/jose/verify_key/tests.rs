@@ -112,3 +112,26 @@ fn debug_shows_the_type_never_key_material() {
         .unwrap();
     assert_eq!(format!("{rsa:?}"), "VerifyingKey(RSA-2048)");
 }
+
+#[test]
+fn the_same_public_key_is_recognised_by_type_and_material_and_a_secret_never() {
+    for alg in Algorithm::ALL.into_iter().filter(|a| !a.is_hmac()) {
+        let signer = SigningKey::generate(alg, "k");
+        let (first, second) = (
+            signer.verifying_key().unwrap(),
+            signer.verifying_key().unwrap(),
+        );
+        assert!(first.same_public_key(&second), "{alg}");
+        let other = SigningKey::generate(alg, "k").verifying_key().unwrap();
+        assert!(!first.same_public_key(&other), "{alg}");
+    }
+    let es256 = SigningKey::generate(Algorithm::ES256, "k");
+    let ps256 = SigningKey::generate(Algorithm::PS256, "k");
+    let (ec, rsa) = (
+        es256.verifying_key().unwrap(),
+        ps256.verifying_key().unwrap(),
+    );
+    assert!(!ec.same_public_key(&rsa));
+    let secret = || VerifyingKey::hmac(SecretBytes::new(vec![9; 48])).unwrap();
+    assert!(!secret().same_public_key(&secret()));
+}
