@@ -2,7 +2,7 @@
 //! Faults are injected into the dev IdP; monotonic time is moved with `support::advance`.
 
 use crate::support::{Fixture, advance, eventually, kind};
-use authgate::VerifyErrorKind::{KeysUnavailable, UnknownKey};
+use authgate::VerifyErrorKind::{BadSignature, KeysUnavailable, UnknownKey};
 use authgate_core::{Algorithm, SigningKey};
 use authgate_devidp::{Endpoint, Fault, Flavor, MintRequest};
 use std::time::{Duration, Instant};
@@ -240,6 +240,29 @@ async fn r09_a_removed_key_stops_working_after_the_next_fetch() {
         "the replacement key triggers a fetch"
     );
     assert_eq!(kind(verifier.verify(&compromised).await), UnknownKey);
+}
+
+/// R-09 when the IdP replaces a key's material under the same `kid`: the old key counts as
+/// removed, so a token it signed stops working at once, from the verified-token cache too.
+#[tokio::test]
+async fn r09_a_key_replaced_under_the_same_kid_stops_working_after_the_next_fetch() {
+    let fx = Fixture::start().await;
+    let verifier = fx.verifier([fx.oidc()]).await;
+    let compromised = token(&fx, 0);
+    verifier.verify(&compromised).await.unwrap(); // now in the verified-token cache
+    let kid = fx.idp().active_kid();
+    let replacement = SigningKey::generate(Algorithm::RS256, &kid);
+    let next = SigningKey::generate(Algorithm::RS256, "next");
+    let jwks = serde_json::json!({
+        "keys": [replacement.public_jwk().unwrap(), next.public_jwk().unwrap()]
+    });
+    jwks_fault(&fx, Fault::Body(jwks.to_string()));
+    let signed_by_next = unknown_kid_token(&fx, &next, "next");
+    assert!(
+        verifier.verify(&signed_by_next).await.is_ok(),
+        "the new kid triggers a fetch"
+    );
+    assert_eq!(kind(verifier.verify(&compromised).await), BadSignature);
 }
 
 #[tokio::test]
