@@ -120,9 +120,9 @@ impl Inner {
 
     /// Whether a fresh verification under `only` would again reach `origin`'s route: every
     /// route before it for the same issuer that `only` trusts has no usable keys now, or
-    /// refused the token for a lasting reason with the key set it still has. (One issuer configured under two providers: a
-    /// token verified for the second must not answer for the first, whose principal — id,
-    /// role mapping — differs.)
+    /// refused the token for a lasting reason with the key set it still has. (One issuer
+    /// configured under two providers: a token verified for the second must not answer for
+    /// the first, whose principal — id, role mapping — differs.)
     fn first_to_accept(&self, origin: &Origin, only: Option<&[String]>) -> bool {
         origin
             .rivals
