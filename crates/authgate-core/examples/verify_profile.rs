@@ -86,7 +86,7 @@ impl Run<'_> {
                 verify_jws(&jws, self.keys, self.validation, now).unwrap();
                 black_box(Principal::from_claims(
                     "entra",
-                    jws.claims().clone(),
+                    jws.into_claims(),
                     self.mapping,
                 ));
             }

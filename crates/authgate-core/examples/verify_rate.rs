@@ -88,11 +88,7 @@ fn main() {
     let fresh = || {
         let jws = Jws::parse(black_box(&token)).unwrap();
         verify_jws(&jws, &keys, &validation, SystemClock.now()).unwrap();
-        black_box(Principal::from_claims(
-            "entra",
-            jws.claims().clone(),
-            &mapping,
-        ));
+        black_box(Principal::from_claims("entra", jws.into_claims(), &mapping));
     };
     let (signature_only, fresh) = rate_pair(2.0 * secs, signature_only, fresh);
     if std::env::var_os("STAGES").is_some() {

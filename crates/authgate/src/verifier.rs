@@ -246,7 +246,8 @@ impl Inner {
             }
             let keys_before = rivalry.then(|| route.keys.usable_now()).flatten();
             match route.verify(&jws, now).await {
-                Ok((principal, generation)) => {
+                Ok(generation) => {
+                    let principal = route.principal(jws.into_claims());
                     let origin = Origin {
                         route: i,
                         generation,

@@ -107,6 +107,12 @@ impl<'a> Jws<'a> {
         &self.claims
     }
 
+    /// The claims, taken out of the token (for [`crate::Principal::from_claims`] once
+    /// [`crate::verify_jws`] succeeded, without copying them).
+    pub fn into_claims(self) -> Claims {
+        self.claims
+    }
+
     /// The unverified `iss`, used only to choose which configured verifier handles the token.
     pub fn unverified_issuer(&self) -> Option<&str> {
         self.claims.str_of(crate::claims::Claim::Iss)

@@ -5,7 +5,7 @@ use crate::http_client::HttpClient;
 use crate::jwks::{KeyCache, Loaded};
 use crate::provider::{RouteSpec, is_guid};
 use authgate_core::{
-    IssuerRule, Jws, KeySet, Principal, UnixTime, VerifyError, VerifyErrorKind, verify_jws,
+    Claims, IssuerRule, Jws, KeySet, Principal, UnixTime, VerifyError, VerifyErrorKind, verify_jws,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -41,12 +41,9 @@ impl Route {
         }
     }
 
-    /// Full verification; returns the principal and the key-set generation used.
-    pub(crate) async fn verify(
-        &self,
-        jws: &Jws<'_>,
-        now: UnixTime,
-    ) -> Result<(Principal, u64), VerifyError> {
+    /// Full verification; returns the key-set generation used. The principal is
+    /// [`Route::principal`] of the token's claims.
+    pub(crate) async fn verify(&self, jws: &Jws<'_>, now: UnixTime) -> Result<u64, VerifyError> {
         let loaded = self.keys.usable()?;
         let loaded = match verify_jws(jws, &loaded.keys, &self.spec.validation, now) {
             Ok(()) => loaded,
@@ -58,9 +55,12 @@ impl Route {
         if let Some(extra) = &self.spec.extra {
             extra.check(jws.claims())?;
         }
-        let principal =
-            Principal::from_claims(&self.provider, jws.claims().clone(), &self.spec.mapping);
-        Ok((principal, loaded.generation))
+        Ok(loaded.generation)
+    }
+
+    /// The principal of claims this route verified.
+    pub(crate) fn principal(&self, claims: Claims) -> Principal {
+        Principal::from_claims(&self.provider, claims, &self.spec.mapping)
     }
 
     /// Runs `check` with the current keys; on an unknown `kid`, once more after a refresh
