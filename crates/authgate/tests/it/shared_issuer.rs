@@ -10,10 +10,16 @@ use std::time::Duration;
 
 /// The dev IdP's OIDC issuer twice: as `first` (audience `first_audience`) and as `second`.
 async fn two_providers_one_issuer(fx: &Fixture, first_audience: &str) -> Verifier {
-    let mut first = fx.oidc();
-    first.id = "first".into();
+    let mut first = first(fx);
     first.audiences = vec![first_audience.into()];
     two_providers(fx, first).await
+}
+
+/// The dev IdP's OIDC issuer as provider `first`.
+fn first(fx: &Fixture) -> ProviderConfig {
+    let mut first = fx.oidc();
+    first.id = "first".into();
+    first
 }
 
 /// `first`, then the dev IdP's OIDC issuer as `second`.
@@ -122,8 +128,7 @@ async fn a_provider_that_missed_the_key_is_tried_again_once_it_may_fetch_it() {
 #[tokio::test]
 async fn a_provider_that_refused_for_the_time_being_is_tried_again() {
     let fx = Fixture::start().await;
-    let mut first = fx.oidc();
-    first.id = "first".into();
+    let mut first = first(&fx);
     first.leeway = Some(Duration::from_secs(30));
     let verifier = two_providers(&fx, first).await; // `second`: the default 60 s
     let not_before = fx.clock.now().0 + 50;
@@ -142,8 +147,7 @@ async fn a_provider_that_refused_for_the_time_being_is_tried_again() {
 #[tokio::test]
 async fn a_provider_without_keys_does_not_keep_the_cache_from_answering() {
     let fx = Fixture::start().await;
-    let mut first = fx.oidc();
-    first.id = "first".into();
+    let mut first = first(&fx);
     first.jwks_uri = Some(format!("{}/no-such-jwks", fx.idp().base_url()));
     let verifier = two_providers(&fx, first).await;
     let token = token(&fx);
