@@ -10,7 +10,8 @@
 //!   *before* the fetch, so within the window every unknown `kid` is rejected from memory.
 //! - A failed fetch (error status, timeout, oversized, HTML, `{"keys":[]}`, ...) never replaces
 //!   good keys; they stay usable up to `max_stale` past their TTL (or only the TTL in strict
-//!   mode). A key missing from a successful fetch stops working at once.
+//!   mode). A key missing from a successful fetch, or changed under the same id, stops working
+//!   at once.
 //!
 //! TTLs use the monotonic [`tokio::time::Instant`]; claim times use the injected `Clock`.
 
@@ -343,14 +344,19 @@ impl Inner {
     }
 }
 
-/// Whether `new` lacks a key of `old`: no key with the same `kid`, `x5t` and public key (a
-/// key replaced under the same id counts as removed). Keys without any id cannot be told
-/// apart: assume so.
+/// Whether `new` lacks a key of `old`: no key with the same `kid`, `x5t`, public key, `alg`
+/// pin and (Entra) `issuer` — a key changed under the same id counts as removed. A key
+/// without any id always counts as removed (conservative: every fetch then expires the
+/// cached verifications).
 fn removed_any(old: &KeySet, new: &KeySet) -> bool {
     old.keys().iter().any(|was| {
         (was.kid.is_none() && was.x5t.is_none())
             || !new.keys().iter().any(|now| {
-                now.kid == was.kid && now.x5t == was.x5t && now.key.same_public_key(&was.key)
+                now.kid == was.kid
+                    && now.x5t == was.x5t
+                    && now.alg == was.alg
+                    && now.issuer == was.issuer
+                    && now.key.same_public_key(&was.key)
             })
     })
 }
@@ -387,6 +393,24 @@ mod tests {
         assert!(removed_any(&set(&[&a]), &set(&[&a_again])));
         assert!(removed_any(&set(&[&a]), &set(&[&a_rsa])));
         assert!(!removed_any(&set(&[&a_rsa]), &set(&[&a_rsa])));
+    }
+
+    #[test]
+    fn r09_one_of_two_keys_under_one_kid_dropped_counts_as_removed() {
+        let first = SigningKey::generate(Algorithm::ES256, "a");
+        let second = SigningKey::generate(Algorithm::ES256, "a");
+        assert!(removed_any(&set(&[&first, &second]), &set(&[&first])));
+        assert!(!removed_any(&set(&[&first]), &set(&[&second, &first])));
+    }
+
+    #[test]
+    fn r09_a_changed_alg_pin_counts_as_removed() {
+        let key = SigningKey::generate(Algorithm::RS256, "a");
+        let mut pinned = key.public_jwk().unwrap();
+        pinned["alg"] = "PS256".into();
+        let pinned = serde_json::json!({ "keys": [pinned] }).to_string();
+        let pinned = KeySet::from_jwks_json(pinned.as_bytes()).unwrap();
+        assert!(removed_any(&set(&[&key]), &pinned));
     }
 
     #[tokio::test]

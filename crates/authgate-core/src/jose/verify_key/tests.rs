@@ -134,4 +134,16 @@ fn the_same_public_key_is_recognised_by_type_and_material_and_a_secret_never() {
     assert!(!ec.same_public_key(&rsa));
     let secret = || VerifyingKey::hmac(SecretBytes::new(vec![9; 48])).unwrap();
     assert!(!secret().same_public_key(&secret()));
+    let p384 = SigningKey::generate(Algorithm::ES384, "k");
+    assert!(!ec.same_public_key(&p384.verifying_key().unwrap()));
+}
+
+#[test]
+fn an_rsa_key_is_the_same_whatever_its_leading_zeros_and_not_with_another_exponent() {
+    let (n, e) = rsa_parts(&SigningKey::generate(Algorithm::RS256, "k"));
+    let key = VerifyingKey::rsa(&n, &e).unwrap();
+    let padded_n = [&[0u8][..], &n].concat();
+    assert!(key.same_public_key(&VerifyingKey::rsa(&padded_n, &e).unwrap()));
+    let other_e = VerifyingKey::rsa(&n, &[3]).unwrap();
+    assert!(!key.same_public_key(&other_e));
 }
