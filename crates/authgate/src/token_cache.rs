@@ -9,7 +9,7 @@
 //! providers tried before the accepting one said, so a hit answers only where a fresh
 //! verification would pick the same provider.
 
-use crate::jwks::Loaded;
+use crate::jwks::{KeyCache, Loaded};
 use authgate_core::{Principal, UnixTime, VerifyError, VerifyErrorKind};
 use moka::sync::Cache;
 use std::sync::{Arc, Weak};
@@ -41,12 +41,15 @@ pub(crate) struct Origin {
 pub(crate) struct Rival {
     /// The route's index.
     pub(crate) route: usize,
-    /// The key set it refused the token with for a lasting reason (audience, signature,
-    /// algorithm, claims, ...: nothing the clock or a key refresh changes while it keeps this
-    /// very key set; every successful fetch publishes a new one). `None` when it was not
-    /// tried (a provider restriction), refused for a reason that may pass (time claims, an
-    /// unknown `kid`, keys unavailable), or its key set changed during the try.
+    /// The key set it refused the token with for a reason that holds as long as it keeps
+    /// this very key set (every successful fetch publishes a new one): audience, signature,
+    /// algorithm, claims, ..., or an unknown `kid` (see `unknown_kid`). `None` when it was
+    /// not tried (a provider restriction), refused for a reason the clock may change (time
+    /// claims) or for want of keys, or its key set changed during the try.
     refused_with: Option<Weak<Loaded>>,
+    /// The refusal was an unknown `kid`: it holds only while a fresh try would not fetch
+    /// (the forced-refresh cooldown or `Retry-After`, and no fetch in flight).
+    unknown_kid: bool,
 }
 
 impl Rival {
@@ -55,6 +58,7 @@ impl Rival {
         Rival {
             route,
             refused_with: None,
+            unknown_kid: false,
         }
     }
 
@@ -67,20 +71,22 @@ impl Rival {
         after: Option<&Arc<Loaded>>,
     ) -> Self {
         use VerifyErrorKind::{
-            BadSignature, DisallowedAlg, InvalidClaim, Malformed, MissingClaim, WrongAudience,
-            WrongIssuer, WrongTokenType,
+            BadSignature, DisallowedAlg, InvalidClaim, Malformed, MissingClaim, UnknownKey,
+            WrongAudience, WrongIssuer, WrongTokenType,
         };
-        let lasting = matches!(
-            error.kind(),
-            Malformed
-                | DisallowedAlg
-                | BadSignature
-                | WrongTokenType
-                | WrongIssuer
-                | WrongAudience
-                | MissingClaim
-                | InvalidClaim
-        );
+        let unknown_kid = error.kind() == UnknownKey;
+        let lasting = unknown_kid
+            || matches!(
+                error.kind(),
+                Malformed
+                    | DisallowedAlg
+                    | BadSignature
+                    | WrongTokenType
+                    | WrongIssuer
+                    | WrongAudience
+                    | MissingClaim
+                    | InvalidClaim
+            );
         let refused_with = match (before, after) {
             (Some(b), Some(a)) if lasting && Arc::ptr_eq(b, a) => Some(Arc::downgrade(b)),
             _ => None,
@@ -88,20 +94,35 @@ impl Rival {
         Rival {
             route,
             refused_with,
+            unknown_kid,
         }
     }
 
-    /// Whether a fresh verification would be refused by the route now, its usable key set
-    /// being `keys`: certainly when it has none (it refuses at once, whatever it said
-    /// before), or when it refused for a lasting reason with this very key set. `false`
-    /// means "not known": try it.
-    pub(crate) fn still_refuses(&self, keys: Option<&Arc<Loaded>>) -> bool {
+    /// Whether a fresh verification would be refused by the route now, given its key cache:
+    /// certainly when it has no usable keys (it refuses at once, whatever it said before);
+    /// when it refused with this very key set for a lasting reason; for an unknown `kid`,
+    /// only while a fresh try would not fetch. `false` means "not known": try it.
+    pub(crate) fn still_refuses(&self, keys: &KeyCache) -> bool {
+        self.refuses_given(keys.usable_now().as_ref(), || {
+            keys.would_refresh_for_unknown_kid()
+        })
+    }
+
+    /// [`Rival::still_refuses`] with the route's usable key set `keys` and whether a forced
+    /// refresh would fetch now.
+    fn refuses_given(
+        &self,
+        keys: Option<&Arc<Loaded>>,
+        would_refresh: impl FnOnce() -> bool,
+    ) -> bool {
         let Some(keys) = keys else {
             return true;
         };
-        self.refused_with
+        let same_keys = self
+            .refused_with
             .as_ref()
-            .is_some_and(|refused_with| std::ptr::eq(refused_with.as_ptr(), Arc::as_ptr(keys)))
+            .is_some_and(|refused_with| std::ptr::eq(refused_with.as_ptr(), Arc::as_ptr(keys)));
+        same_keys && !(self.unknown_kid && would_refresh())
     }
 }
 

@@ -188,6 +188,13 @@ impl KeyCache {
         loaded.fetched_at.elapsed() <= timing::usable_for(&self.inner.cfg, loaded.ttl)
     }
 
+    /// Whether [`KeyCache::refresh_for_unknown_kid`] would fetch (or wait for a fetch) now:
+    /// while it would not, an unknown `kid` is refused again without any change of keys.
+    pub(crate) fn would_refresh_for_unknown_kid(&self) -> bool {
+        let c = self.inner.lock();
+        c.inflight.is_some() || self.inner.may_force(&c, Instant::now())
+    }
+
     /// A token named a key we do not have: refresh unless the cooldown (or `Retry-After`)
     /// forbids it. `true` when a fetch completed and replaced the keys.
     pub(crate) async fn refresh_for_unknown_kid(&self) -> bool {

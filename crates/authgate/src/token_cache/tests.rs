@@ -89,31 +89,53 @@ fn a_refusal_is_relied_on_only_while_lasting_and_under_the_same_key_set() {
     let other = Arc::new(Loaded::for_tests());
     let refused =
         |kind, before, after| Rival::refused(4, &VerifyError::new(kind, "test"), before, after);
+    let holds = |rival: &Rival, keys| rival.refuses_given(keys, || false);
     let audience = refused(VerifyErrorKind::WrongAudience, Some(&keys), Some(&keys));
-    assert!(audience.still_refuses(Some(&keys)));
-    assert!(!audience.still_refuses(Some(&other)), "another key set");
+    assert!(holds(&audience, Some(&keys)));
+    assert!(!holds(&audience, Some(&other)), "another key set");
     let across = refused(VerifyErrorKind::BadSignature, Some(&keys), Some(&other));
-    assert!(
-        !across.still_refuses(Some(&other)),
-        "keys changed during the try"
-    );
+    assert!(!holds(&across, Some(&other)), "keys changed during the try");
     for passing in [
         VerifyErrorKind::Expired,
         VerifyErrorKind::NotYetValid,
         VerifyErrorKind::InvalidTimes,
-        VerifyErrorKind::UnknownKey,
         VerifyErrorKind::KeysUnavailable,
     ] {
         let rival = refused(passing, Some(&keys), Some(&keys));
-        assert!(!rival.still_refuses(Some(&keys)), "{passing:?}");
+        assert!(!holds(&rival, Some(&keys)), "{passing:?}");
     }
     for rival in [&audience, &across, &Rival::untried(4)] {
         assert!(
-            rival.still_refuses(None),
+            holds(rival, None),
             "no usable keys: a fresh try refuses at once"
         );
     }
-    assert!(!Rival::untried(4).still_refuses(Some(&keys)));
+    assert!(!holds(&Rival::untried(4), Some(&keys)));
+}
+
+#[test]
+fn an_unknown_kid_holds_only_while_a_fresh_try_would_not_fetch() {
+    let keys = Arc::new(Loaded::for_tests());
+    let error = VerifyError::new(VerifyErrorKind::UnknownKey, "test");
+    let unknown = Rival::refused(4, &error, Some(&keys), Some(&keys));
+    assert!(
+        unknown.refuses_given(Some(&keys), || false),
+        "cooldown: no fetch"
+    );
+    assert!(
+        !unknown.refuses_given(Some(&keys), || true),
+        "a fetch may bring the key"
+    );
+    let audience = Rival::refused(
+        4,
+        &VerifyError::new(VerifyErrorKind::WrongAudience, "test"),
+        Some(&keys),
+        Some(&keys),
+    );
+    assert!(
+        audience.refuses_given(Some(&keys), || true),
+        "no fetch changes an audience"
+    );
 }
 
 #[test]

@@ -128,9 +128,7 @@ impl Inner {
             .rivals
             .iter()
             .all(|rival| match self.routes.get(rival.route) {
-                Some(route) if trusted(route, only) => {
-                    rival.still_refuses(route.keys.usable_now().as_ref())
-                }
+                Some(route) if trusted(route, only) => rival.still_refuses(&route.keys),
                 _ => true,
             })
     }
