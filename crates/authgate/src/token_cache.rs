@@ -43,12 +43,13 @@ pub(crate) struct Rival {
     pub(crate) route: usize,
     /// The key set it refused the token with for a reason that holds as long as it keeps
     /// this very key set (every successful fetch publishes a new one): audience, signature,
-    /// algorithm, claims, ..., or an unknown `kid` (see `unknown_kid`). `None` when it was
-    /// not tried (a provider restriction), refused for a reason the clock may change (time
-    /// claims) or for want of keys, or its key set changed during the try.
+    /// algorithm, claims, ...; or an unknown `kid`, which holds only while, besides, a fresh
+    /// try would not fetch (see `unknown_kid`). `None` when it was not tried (a provider
+    /// restriction), refused for a reason the clock may change (time claims) or for want of
+    /// keys, or its key set changed during the try.
     refused_with: Option<Weak<Loaded>>,
-    /// The refusal was an unknown `kid`: it holds only while a fresh try would not fetch
-    /// (the forced-refresh cooldown or `Retry-After`, and no fetch in flight).
+    /// The refusal was an unknown `kid`: it holds only while no fetch is in flight and the
+    /// forced-refresh cooldown (or `Retry-After`) forbids one.
     unknown_kid: bool,
 }
 
@@ -103,17 +104,18 @@ impl Rival {
     /// when it refused with this very key set for a lasting reason; for an unknown `kid`,
     /// only while a fresh try would not fetch. `false` means "not known": try it.
     pub(crate) fn still_refuses(&self, keys: &KeyCache) -> bool {
-        self.refuses_given(keys.usable_now().as_ref(), || {
-            keys.would_refresh_for_unknown_kid()
+        self.refuses_given(keys.usable_now().as_ref(), |current| {
+            keys.refuses_unknown_kid_again(current)
         })
     }
 
-    /// [`Rival::still_refuses`] with the route's usable key set `keys` and whether a forced
-    /// refresh would fetch now.
+    /// [`Rival::still_refuses`] given the route's usable key set `keys` and whether an
+    /// unknown `kid` would be refused again with them
+    /// ([`KeyCache::refuses_unknown_kid_again`]).
     fn refuses_given(
         &self,
         keys: Option<&Arc<Loaded>>,
-        would_refresh: impl FnOnce() -> bool,
+        unknown_kid_again: impl FnOnce(&Arc<Loaded>) -> bool,
     ) -> bool {
         let Some(keys) = keys else {
             return true;
@@ -122,7 +124,7 @@ impl Rival {
             .refused_with
             .as_ref()
             .is_some_and(|refused_with| std::ptr::eq(refused_with.as_ptr(), Arc::as_ptr(keys)));
-        same_keys && !(self.unknown_kid && would_refresh())
+        same_keys && (!self.unknown_kid || unknown_kid_again(keys))
     }
 }
 

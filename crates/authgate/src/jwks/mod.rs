@@ -1,6 +1,7 @@
 //! The per-issuer signing-key cache (security.md §5.2).
 //!
-//! - Readers never lock: the current key set sits in an [`ArcSwapOption`].
+//! - Readers never lock: the current key set sits in an [`ArcSwapOption`]. (One rare reader
+//!   does, briefly: a cache hit that relies on another provider's unknown-`kid` refusal.)
 //! - One fetch at a time per issuer (single-flight): a fetch runs as its own task and every
 //!   caller that needs it awaits the same shared result; no lock is held across I/O, and a
 //!   caller that gives up does not cancel the fetch.
@@ -188,11 +189,17 @@ impl KeyCache {
         loaded.fetched_at.elapsed() <= timing::usable_for(&self.inner.cfg, loaded.ttl)
     }
 
-    /// Whether [`KeyCache::refresh_for_unknown_kid`] would fetch (or wait for a fetch) now:
-    /// while it would not, an unknown `kid` is refused again without any change of keys.
-    pub(crate) fn would_refresh_for_unknown_kid(&self) -> bool {
+    /// Whether a token whose `kid` was unknown in `keys` would be refused again now without
+    /// any change: `keys` are still the current set, no fetch is in flight (one would be
+    /// joined) and [`KeyCache::refresh_for_unknown_kid`] may not start one (cooldown or
+    /// `Retry-After`). Checked under the lock every publication of keys takes, so the answer
+    /// holds at one moment.
+    pub(crate) fn refuses_unknown_kid_again(&self, keys: &Arc<Loaded>) -> bool {
+        let now = Instant::now();
         let c = self.inner.lock();
-        c.inflight.is_some() || self.inner.may_force(&c, Instant::now())
+        let current = self.inner.current.load();
+        let unchanged = current.as_ref().is_some_and(|held| Arc::ptr_eq(held, keys));
+        unchanged && c.inflight.is_none() && !self.inner.may_force(&c, now)
     }
 
     /// A token named a key we do not have: refresh unless the cooldown (or `Retry-After`)

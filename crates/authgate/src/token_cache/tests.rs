@@ -89,7 +89,8 @@ fn a_refusal_is_relied_on_only_while_lasting_and_under_the_same_key_set() {
     let other = Arc::new(Loaded::for_tests());
     let refused =
         |kind, before, after| Rival::refused(4, &VerifyError::new(kind, "test"), before, after);
-    let holds = |rival: &Rival, keys| rival.refuses_given(keys, || false);
+    let holds =
+        |rival: &Rival, keys| rival.refuses_given(keys, |_| unreachable!("not an unknown kid"));
     let audience = refused(VerifyErrorKind::WrongAudience, Some(&keys), Some(&keys));
     assert!(holds(&audience, Some(&keys)));
     assert!(!holds(&audience, Some(&other)), "another key set");
@@ -116,25 +117,22 @@ fn a_refusal_is_relied_on_only_while_lasting_and_under_the_same_key_set() {
 #[test]
 fn an_unknown_kid_holds_only_while_a_fresh_try_would_not_fetch() {
     let keys = Arc::new(Loaded::for_tests());
+    let other = Arc::new(Loaded::for_tests());
     let error = VerifyError::new(VerifyErrorKind::UnknownKey, "test");
     let unknown = Rival::refused(4, &error, Some(&keys), Some(&keys));
     assert!(
-        unknown.refuses_given(Some(&keys), || false),
+        unknown.refuses_given(Some(&keys), |_| true),
         "cooldown: no fetch"
     );
     assert!(
-        !unknown.refuses_given(Some(&keys), || true),
+        !unknown.refuses_given(Some(&keys), |_| false),
         "a fetch may bring the key"
     );
-    let audience = Rival::refused(
-        4,
-        &VerifyError::new(VerifyErrorKind::WrongAudience, "test"),
-        Some(&keys),
-        Some(&keys),
-    );
+    assert!(unknown.refuses_given(None, |_| false), "no usable keys");
+    let across = Rival::refused(4, &error, Some(&keys), Some(&other));
     assert!(
-        audience.refuses_given(Some(&keys), || true),
-        "no fetch changes an audience"
+        !across.refuses_given(Some(&other), |_| true),
+        "keys changed during the try"
     );
 }
 

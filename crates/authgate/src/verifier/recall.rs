@@ -120,7 +120,8 @@ impl Inner {
 
     /// Whether a fresh verification under `only` would again reach `origin`'s route: every
     /// route before it for the same issuer that `only` trusts has no usable keys now, or
-    /// refused the token for a lasting reason with the key set it still has. (One issuer
+    /// refused the token for a lasting reason with the key set it still has (an unknown
+    /// `kid`: also while it may not refetch, [`crate::token_cache::Rival`]). (One issuer
     /// configured under two providers: a token verified for the second must not answer for
     /// the first, whose principal — id, role mapping — differs.)
     fn first_to_accept(&self, origin: &Origin, only: Option<&[String]>) -> bool {
