@@ -241,7 +241,9 @@ impl Inner {
                 continue;
             };
             if !trusted(route, only) {
-                rivals.push(Rival::untried(i));
+                if rivalry {
+                    rivals.push(Rival::untried(i));
+                }
                 continue;
             }
             let keys_before = rivalry.then(|| route.keys.usable_now()).flatten();
