@@ -14,9 +14,10 @@
 #                          and nothing else (no routing, auth, header hygiene, timeouts, metrics):
 #                          about the floor of any proxy built on hyper
 #
-# Then ROUNDS more pairs of rows 2 and 3, alternated, each DURATION long, and the ratio of
-# every pair with their median: on a shared machine, two rows run a minute apart can see very
-# different neighbours, while a pair run back to back mostly sees the same.
+# Then ROUNDS more rounds of rows 2, 3 and 6, alternated, each DURATION long, with the ratios of
+# the gateway and of the minimal proxy to nginx in each round and their medians: on a shared
+# machine, two rows run a minute apart can see very different neighbours, while rows run back to
+# back mostly see the same. The minimal proxy's ratio shows what hyper alone reaches here.
 #
 # Tokens are minted before the run by the dev IdP (crates/authgate-gateway/examples/bench-idp.rs,
 # which then serves the keys the gateway fetches). Everything listens on loopback.
@@ -24,7 +25,7 @@
 # Usage: bench/gateway-vs-nginx.sh
 # Environment:
 #   DURATION=15s THREADS=2 CONNECTIONS=64      wrk settings (wrk -tTHREADS -cCONNECTIONS -dDURATION --latency)
-#   ROUNDS=5                                   alternated nginx/gateway pairs after the table (0: none)
+#   ROUNDS=5                                   alternated nginx/gateway/minimal rounds after the table (0: none)
 #   N_TOKENS=100000                            distinct tokens for row 4
 #   NGINX_WORKERS=auto                         nginx worker_processes
 #   NGINX=/usr/sbin/nginx                      the nginx binary
@@ -139,6 +140,13 @@ check 200 "http://$GATEWAY/bench" -H "Authorization: Bearer $(tail -n1 "$work/to
 check 401 "http://$NGINX_FWD/bench"
 check 200 "http://$NGINX_FWD/bench" -H "Authorization: Bearer $token"
 
+rate() { awk '/^Requests\/sec:/ {print $2}' "$1"; }  # rate WRK_OUTPUT
+p99() { awk '$1 == "99%" {print $2}' "$1"; }           # p99 WRK_OUTPUT
+median() {  # median NUMBER...
+  printf '%s\n' "$@" | sort -n |
+    awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+
 results="$work/results.txt"
 : >"$results"
 run() {  # run LABEL URL [wrk args...]
@@ -187,24 +195,27 @@ echo "Row 4: $many requests over $N_TOKENS distinct tokens (cycled; verified-tok
 
 if (( ROUNDS > 0 )); then
   echo
-  echo "Alternated pairs (nginx proxy_pass, then the gateway with 1 token; wrk -t$THREADS -c$CONNECTIONS -d$DURATION):"
+  echo "Alternated rounds (nginx proxy_pass, the gateway with 1 token, the minimal hyper proxy;" \
+    "wrk -t$THREADS -c$CONNECTIONS -d$DURATION):"
   echo
-  echo "| round | nginx req/s | nginx p99 | gateway req/s | gateway p99 | gateway / nginx |"
-  echo "|---|---:|---:|---:|---:|---:|"
-  ratios=()
+  echo "| round | nginx req/s | nginx p99 | gateway req/s | gateway p99 | minimal req/s | minimal p99 | gateway / nginx | minimal / nginx |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+  ratios=() floors=()
   for round in $(seq 1 "$ROUNDS"); do
-    n="$work/pair-nginx-$round.txt" g="$work/pair-gateway-$round.txt"
+    n="$work/pair-nginx-$round.txt" g="$work/pair-gateway-$round.txt" m="$work/pair-minimal-$round.txt"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://$NGINX_PROXY/bench" >"$n"
     TOKEN_FILE="$work/tokens/one-token.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" \
       --latency -s bench/seed-api-one-token.lua "http://$GATEWAY/bench" >"$g"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://$MINIMAL/bench" >"$m"
     if grep -q "Non-2xx" "$g"; then echo "round $round: the gateway answered non-2xx" >&2; exit 1; fi
-    nr=$(awk '/^Requests\/sec:/ {print $2}' "$n") gr=$(awk '/^Requests\/sec:/ {print $2}' "$g")
-    np=$(awk '$1 == "99%" {print $2}' "$n") gp=$(awk '$1 == "99%" {print $2}' "$g")
+    nr=$(rate "$n") gr=$(rate "$g") mr=$(rate "$m")
     ratio=$(awk -v g="$gr" -v n="$nr" 'BEGIN {printf "%.3f", g / n}')
-    ratios+=("$ratio")
-    echo "| $round | $nr | $np | $gr | $gp | $ratio |"
+    floor=$(awk -v m="$mr" -v n="$nr" 'BEGIN {printf "%.3f", m / n}')
+    ratios+=("$ratio") floors+=("$floor")
+    echo "| $round | $nr | $(p99 "$n") | $gr | $(p99 "$g") | $mr | $(p99 "$m") | $ratio | $floor |"
   done
-  median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}')
   echo
-  echo "Median gateway / nginx over $ROUNDS alternated pairs: $median (issue 3 target: >= 1)"
+  echo "Median gateway / nginx over $ROUNDS rounds: $(median "${ratios[@]}") (issue 3 target: >= 1)"
+  echo "Median minimal hyper proxy / nginx over $ROUNDS rounds: $(median "${floors[@]}")" \
+    "(what hyper alone reaches on this machine)"
 fi
