@@ -2,9 +2,13 @@
 //! `ext_authz` (HTTP service, configured to send one of the header pairs below).
 //!
 //! The proxy in front of the application asks the gateway whether one request may pass. The
-//! gateway reads the original method and URI from headers the proxy sets, normalises the path
+//! gateway reads the original method and URI from headers the proxy sets, checks the path
 //! exactly as its own reverse proxy does, finds the route and runs the same decision
-//! ([`crate::pipeline::decide`]) over the original request's credentials.
+//! ([`crate::pipeline::decide`]) over the original request's credentials. Unlike the reverse
+//! proxy, which forwards the path it normalised, forward-auth cannot change what the
+//! application receives, so it refuses a path that normalisation would change
+//! ([`crate::routes::normalize_exact`]): the decision is always about the very path the
+//! application serves.
 //!
 //! | header pair the proxy sets | sent by |
 //! |---|---|
@@ -22,7 +26,7 @@
 //! | policy denies | 403 | `WWW-Authenticate: Bearer error="insufficient_scope", scope="..."` |
 //! | no route matches the original request | 403 | default deny; `{"error":"no_route"}`, no challenge |
 //! | the peer is not in `server.trusted_proxies` | 403 | `{"error":"untrusted_proxy"}`: forward-auth answers only trusted proxies |
-//! | original method or URI missing, repeated, both header pairs present, or a path the route matcher refuses (encoded `/`, `..` above the root, NUL) | 400 | `{"error":"invalid_request"}` (`"bad_path"` for a refused path, as the proxy answers); the verify URL itself is never authorized |
+//! | original method or URI missing, repeated, both header pairs present, a path the route matcher refuses (encoded `/`, `;`, NUL), or a path not in normal form (`.`/`..`/empty segments, escaped unreserved characters, lower-case hex escapes) | 400 | `{"error":"invalid_request"}` (`"bad_path"` for a refused path, as the proxy answers); the verify URL itself is never authorized |
 //! | too many failed authentications from the client (routes with auth) | 429 | `Retry-After` |
 //! | the issuer's keys are unavailable | 503 | `Retry-After` |
 //! | `[forward_auth] enabled = false` | 404 | |
@@ -48,7 +52,7 @@ use crate::config::{AuthMode, RouteSpec};
 use crate::pipeline::{Decision, decide_explained};
 use crate::proxy::headers::inject_identity;
 use crate::proxy::{json_error, preflight, preflight_method};
-use crate::routes::normalize_path;
+use crate::routes::normalize_exact;
 use crate::telemetry::{AuditEvent, Outcome, audit};
 use authgate::{Principal, Rejection, RejectionKind};
 use axum::extract::{ConnectInfo, State};
@@ -101,7 +105,7 @@ pub async fn verify(gw: &Gateway, peer: IpAddr, headers: &HeaderMap) -> Response
         Ok(original) => original,
         Err(why) => return bad_request("invalid_request", why),
     };
-    let path = match normalize_path(original.uri.path()) {
+    let path = match normalize_exact(original.uri.path()) {
         Ok(path) => path,
         Err(bad) => return bad_request("bad_path", bad.0),
     };

@@ -36,7 +36,8 @@ struct MintArgs {
     /// Base URL of the running dev IdP.
     #[arg(long, default_value = "http://127.0.0.1:9999")]
     url: String,
-    /// Token shape: entra-v1, entra-v2, google, okta, auth0 or oidc.
+    /// Token shape: entra (the same as entra-v2), entra-v1, entra-v2, google, okta, auth0 or
+    /// oidc.
     #[arg(long, default_value = "entra-v2", value_parser = parse_flavor)]
     flavor: Flavor,
     /// A scope (repeat for several).
@@ -68,7 +69,11 @@ struct MintArgs {
     alg: Option<String>,
 }
 
+/// A flavor by its name; `entra` alone is Entra's current token version, `entra-v2`.
 fn parse_flavor(text: &str) -> Result<Flavor, String> {
+    if text == "entra" {
+        return Ok(Flavor::EntraV2);
+    }
     text.parse()
         .map_err(|e: authgate_devidp::UnknownFlavor| e.to_string())
 }
@@ -222,6 +227,14 @@ fn mint_body(args: &MintArgs) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entra_alone_is_entra_v2_and_other_names_are_exact() {
+        assert_eq!(parse_flavor("entra"), Ok(Flavor::EntraV2));
+        assert_eq!(parse_flavor("entra-v1"), Ok(Flavor::EntraV1));
+        assert!(parse_flavor("Entra").is_err());
+        assert!(parse_flavor("entra-v3").is_err());
+    }
 
     #[test]
     fn claims_are_json_when_they_parse() {

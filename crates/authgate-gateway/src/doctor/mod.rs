@@ -33,7 +33,9 @@ pub use report::{Check, Mark, Report};
 
 use crate::config::{AuthMode, Config, RouteSpec};
 use authgate::{HttpClient, ProviderKind, Verifier};
-use authgate_core::{ClaimMapping, Claims, Clock, Jws, Principal, SystemClock, VerifyError};
+use authgate_core::{
+    ClaimMapping, Claims, Clock, Jws, Principal, SystemClock, VerifyError, VerifyErrorKind,
+};
 use decode::Decoded;
 use expect::Expect;
 use serde_json::{Map, Value};
@@ -283,7 +285,15 @@ impl<'t> Doctor<'t> {
         principal: Option<&Principal>,
         route: Option<&RouteSpec>,
     ) -> String {
-        let text = verdict_text(accepted, &self.checks, principal, route);
+        let keys_unavailable = self
+            .refusal
+            .as_ref()
+            .is_some_and(|e| e.kind() == VerifyErrorKind::KeysUnavailable);
+        let text = if keys_unavailable && !accepted {
+            KEYS_UNAVAILABLE_VERDICT.to_owned()
+        } else {
+            verdict_text(accepted, &self.checks, principal, route)
+        };
         match (&self.refusal, accepted) {
             (Some(err), false) => format!("{text}\n         authgate's verifier says: {err}"),
             _ => text,
@@ -356,6 +366,10 @@ fn unverified_principal(e: Option<&Expect<'_>>, d: Option<&Decoded>) -> Option<P
         &mapping,
     ))
 }
+
+/// The verdict when the provider's keys cannot be loaded: the gateway answers 503, not 401
+/// (the token may well be good).
+const KEYS_UNAVAILABLE_VERDICT: &str = "REJECTED for now: the provider's keys could not be loaded, so the gateway would answer 503 temporarily_unavailable (with Retry-After) whatever the token; see the keys step above";
 
 fn verdict_text(
     accepted: bool,

@@ -27,7 +27,7 @@
 mod normalize;
 mod pattern;
 
-pub use normalize::{BadPath, normalize_path};
+pub use normalize::{BadPath, normalize_exact, normalize_path};
 pub use pattern::PathPattern;
 
 use crate::config::RouteSpec;

@@ -19,17 +19,24 @@ const BACKSLASH: BadPath = BadPath("\\ is not allowed in the path");
 const CONTROL: BadPath = BadPath("control characters are not allowed in the path");
 const BAD_ESCAPE: BadPath = BadPath("malformed percent-encoding in the path");
 const NOT_ASCII: BadPath = BadPath("the path must be ASCII (percent-encode other characters)");
+const SEMICOLON: BadPath = BadPath("; is not allowed in the path");
+const NOT_NORMAL: BadPath = BadPath(
+    "the path must be in normal form here (no . or .. or empty segments, no escaped unreserved \
+     characters, upper-case hex escapes)",
+);
 
 /// Normalises a request path exactly once, the same way for the proxy and for forward-auth:
 /// percent-decoding of unreserved characters, `.`/`..` segments resolved, duplicate slashes
-/// collapsed; encoded slashes, backslashes, NUL and control characters refused.
+/// collapsed; encoded slashes, backslashes, `;`, NUL and control characters refused.
 ///
 /// Steps, in order:
 /// 1. The path must start with `/` and be ASCII.
 /// 2. Percent-escapes of RFC 3986 §2.3 unreserved characters (`A-Z a-z 0-9 - . _ ~`) are
 ///    decoded; other escapes are kept with upper-case hex (RFC 3986 §6.2.2.1). An escaped
-///    `/` or `\`, an escaped or raw control character (NUL included) and a raw `\` are refused,
-///    because servers behind the gateway disagree about what they mean.
+///    `/` or `\`, an escaped or raw control character (NUL included), a raw `\` and a raw or
+///    escaped `;` are refused, because servers behind the gateway disagree about what they
+///    mean (Tomcat and Spring drop `;params` from a segment: `/api/admin;x/users` would match a
+///    weaker route here and reach `/api/admin/users` there; security.md BCP-16).
 /// 3. Empty segments (`//`) are dropped and dot-segments resolved (RFC 3986 §5.2.4); `..` never
 ///    climbs above the root. A path ending in a `.`/`..` segment or a `/` keeps a trailing `/`.
 ///
@@ -46,6 +53,20 @@ pub fn normalize_path(raw: &str) -> Result<String, BadPath> {
     Ok(resolve_segments(&decoded))
 }
 
+/// [`normalize_path`] for a request the gateway does not forward itself (forward-auth): the
+/// proxy in front sends the client's path to the application as it came, so a path that
+/// normalisation would change is refused. Otherwise `/api/data/%2e%2e/%2e%2e/public/x` would
+/// be decided as `/public/x` while an application that does not resolve dot segments itself
+/// serves it from its `/api/data` handler.
+pub fn normalize_exact(raw: &str) -> Result<String, BadPath> {
+    let normal = normalize_path(raw)?;
+    if normal == raw {
+        Ok(normal)
+    } else {
+        Err(NOT_NORMAL)
+    }
+}
+
 /// Step 2: decodes unreserved escapes and refuses the dangerous characters.
 fn decode_unreserved(raw: &str) -> Result<String, BadPath> {
     let mut out = String::with_capacity(raw.len());
@@ -58,6 +79,7 @@ fn decode_unreserved(raw: &str) -> Result<String, BadPath> {
                 push_escaped(&mut out, value)?;
             }
             b'\\' => return Err(BACKSLASH),
+            b';' => return Err(SEMICOLON),
             _ if b.is_ascii_control() => return Err(CONTROL),
             _ if !b.is_ascii() => return Err(NOT_ASCII),
             _ => out.push(char::from(b)),
@@ -70,6 +92,9 @@ fn decode_unreserved(raw: &str) -> Result<String, BadPath> {
 fn push_escaped(out: &mut String, value: u8) -> Result<(), BadPath> {
     if value == b'/' || value == b'\\' {
         return Err(ENCODED_SEPARATOR);
+    }
+    if value == b';' {
+        return Err(SEMICOLON);
     }
     if value.is_ascii_control() {
         return Err(CONTROL);

@@ -28,6 +28,10 @@ fn traversal_payloads_are_resolved_or_refused() {
         ("/a%20b", Ok("/a%20b")),
         ("/a%zz", Err(())),
         ("/a%4", Err(())),
+        ("/api/admin;x/users", Err(())),
+        ("/api/admin%3bx/users", Err(())),
+        ("/api/admin%3B/users", Err(())),
+        ("/;", Err(())),
         ("api", Err(())),
         ("", Err(())),
     ];
@@ -35,6 +39,27 @@ fn traversal_payloads_are_resolved_or_refused() {
         let got = normalize_path(raw).map_err(|_| ());
         assert_eq!(got.as_deref(), want.as_ref().map(|s| *s), "{raw:?}");
     }
+}
+
+#[test]
+fn forward_auth_takes_only_paths_already_in_normal_form() {
+    for normal in ["/", "/api/data/x", "/api/x/", "/a%20b", "/a~b", "/api/%252e"] {
+        assert_eq!(normalize_exact(normal).as_deref(), Ok(normal), "{normal}");
+    }
+    for changed in [
+        "/api/data/%2e%2e/%2e%2e/public/x",
+        "/api/admin/../data/x",
+        "/api/./x",
+        "/api//x",
+        "//api/x",
+        "/api/x/..",
+        "/%61pi/x",
+        "/a%3ab",
+    ] {
+        assert!(normalize_path(changed).is_ok(), "{changed}");
+        assert!(normalize_exact(changed).is_err(), "{changed}");
+    }
+    assert!(normalize_exact("/api/%2fx").is_err());
 }
 
 #[test]

@@ -234,11 +234,23 @@ async fn nginx_auth_request_end_to_end() {
         .header("X-Auth-Roles", "Admin")
         .header("X-AUTH-TENANT", "evil-tenant")
         .header("X_Auth_Subject", "underscore-mallory")
+        .header("X-Auth-Request-User", "mallory")
+        .header("Remote-User", "mallory")
+        .header("X-Forwarded-User", "mallory")
+        .header("X-Forwarded-Email", "ceo@example.com")
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let echo: Value = response.json().await.unwrap();
+    for spoofed in [
+        "x-auth-request-user",
+        "remote-user",
+        "x-forwarded-user",
+        "x-forwarded-email",
+    ] {
+        assert!(seen(&echo, spoofed).is_empty(), "{spoofed}: {echo}");
+    }
     assert_eq!(echo["path"], "/api/data/items?page=2");
     assert_eq!(seen(&echo, "x-auth-subject"), [SUBJECT]);
     assert_eq!(seen(&echo, "x-auth-scopes"), ["read_data"]);
@@ -276,9 +288,18 @@ async fn nginx_auth_request_end_to_end() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 
-    // Traversal is decided on the normalised path: /public/../api/data is the data route.
-    let response = raw_status(nginx.addr, "/public/%2e%2e/api/data/items").await;
-    assert_eq!(response, 401);
+    // nginx sends the app the path as the client wrote it, so forward-auth refuses a path that
+    // normalisation would change (400, which nginx answers with 500) instead of deciding it as
+    // another path: the app never sees /api/data/%2e%2e/%2e%2e/public/x as "public".
+    for target in [
+        "/public/%2e%2e/api/data/items",
+        "/api/data/%2e%2e/%2e%2e/public/x",
+        "/api/admin/../data/x",
+        "/public//x",
+    ] {
+        assert_eq!(raw_status(nginx.addr, target).await, 500, "{target}");
+    }
+    assert_eq!(raw_status(nginx.addr, "/public/x").await, 200);
 
     // The verify location is internal: clients cannot call it through nginx.
     let response = get("/_authgate/verify")

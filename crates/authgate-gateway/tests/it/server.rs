@@ -733,7 +733,11 @@ async fn authgate_serve_reloads_on_sighup_and_drains_on_sigterm() {
     let path = dir.write("authgate.toml", &config("v1", "info"));
     let mut process = Process::serve(&path);
     process.logged("authgate listening").await;
-    process.logged("insecure_allow_http").await;
+    // The gateway's own warning, with the setting's path (the library also names the setting
+    // when it builds the verifier, so the bare name would not show the gateway warned).
+    process
+        .logged("\"setting\":\"providers[0].insecure_allow_http\"")
+        .await;
     let (client, token) = (client(), support::token(&idp, &[]));
     let url = |path: &str| format!("http://127.0.0.1:{port}{path}");
     assert_eq!(

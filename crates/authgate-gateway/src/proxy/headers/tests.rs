@@ -379,3 +379,18 @@ fn every_connection_header_counts_in_any_case() {
     let names: Vec<&str> = h.keys().map(HeaderName::as_str).collect();
     assert_eq!(names, ["x-three"]);
 }
+
+/// The nginx forward-auth example clears every identity header name the gateway's own proxy
+/// removes (nginx cannot remove by prefix; `X-Auth-*` names are each set there).
+#[test]
+fn the_nginx_example_clears_every_identity_header_the_proxy_removes() {
+    let snippet = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/forward-auth-nginx/authgate-locations.conf"
+    ))
+    .to_ascii_lowercase();
+    for name in super::IDENTITY_NAMES {
+        let cleared = format!("proxy_set_header {name} \"\";");
+        assert!(snippet.contains(&cleared), "{name} is not cleared");
+    }
+}
