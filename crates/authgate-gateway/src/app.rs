@@ -69,12 +69,32 @@ impl Gateway {
         Self::build_with_stores(config, stores).await
     }
 
-    /// [`Gateway::build`] with an already opened store (a reload keeps the running one).
+    /// [`Gateway::build`] with an already opened store.
     pub async fn build_with_stores(
         config: Config,
         stores: Option<Stores>,
     ) -> Result<Gateway, BuildError> {
         let verifier = Verifier::from_config(&config.auth)
+            .await
+            .map_err(|e| BuildError(e.to_string()))?;
+        Self::assemble(config, verifier, stores, Arc::new(SystemClock))
+    }
+
+    /// The gateway for `config` replacing `running` (a reload): the running store is kept,
+    /// or opened when sign-in is turned on now, and every issuer whose keys come from the
+    /// same place starts with the running key set ([`Verifier::from_config_after`]), so an
+    /// identity provider unreachable during the reload costs no keys.
+    pub async fn rebuild(config: Config, running: &Gateway) -> Result<Gateway, BuildError> {
+        let stores = match (&running.stores, config.sign_in) {
+            (Some(stores), _) => Some(stores.clone()),
+            (None, true) => Some(
+                crate::store::open_and_migrate(&config.store)
+                    .await
+                    .map_err(|e| BuildError(e.to_string()))?,
+            ),
+            (None, false) => None,
+        };
+        let verifier = Verifier::from_config_after(&config.auth, &running.verifier)
             .await
             .map_err(|e| BuildError(e.to_string()))?;
         Self::assemble(config, verifier, stores, Arc::new(SystemClock))

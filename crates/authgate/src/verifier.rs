@@ -91,6 +91,7 @@ pub struct VerifierBuilder {
     http: Option<HttpClient>,
     cache_capacity: u64,
     cache_ttl: Duration,
+    previous: Option<Verifier>,
 }
 
 impl Verifier {
@@ -102,16 +103,31 @@ impl Verifier {
             http: None,
             cache_capacity: token_cache::DEFAULT_CAPACITY,
             cache_ttl: token_cache::DEFAULT_TTL,
+            previous: None,
         }
     }
 
     /// Builds a verifier for every provider of `config`, fetching discovery and keys.
     pub async fn from_config(config: &AuthConfig) -> Result<Self, BuildError> {
-        let mut b = Self::builder();
-        for p in &config.providers {
-            b = b.provider(p.clone());
-        }
-        b.build().await
+        Self::builder_for(config).build().await
+    }
+
+    /// [`Verifier::from_config`] for a configuration that replaces `previous`'s (a reload):
+    /// every issuer whose keys come from the same place starts with `previous`'s key set, so
+    /// an identity provider unreachable during the reload does not leave it without keys
+    /// ([`VerifierBuilder::keys_from`]).
+    pub async fn from_config_after(
+        config: &AuthConfig,
+        previous: &Verifier,
+    ) -> Result<Self, BuildError> {
+        Self::builder_for(config).keys_from(previous).build().await
+    }
+
+    fn builder_for(config: &AuthConfig) -> VerifierBuilder {
+        config
+            .providers
+            .iter()
+            .fold(Self::builder(), |b, p| b.provider(p.clone()))
     }
 
     /// Verifies `token` against whichever configured provider its `iss` names.
@@ -276,6 +292,15 @@ impl Inner {
     }
 }
 
+/// Each route takes the key set of the first previous route with the same key source.
+fn take_keys(routes: &[Route], previous: &[Route]) {
+    for route in routes {
+        let _ = previous
+            .iter()
+            .any(|old| route.keys.take_keys_of(&old.keys));
+    }
+}
+
 fn trusted(route: &Route, only: Option<&[String]>) -> bool {
     only.is_none_or(|ids| ids.contains(&route.provider))
 }
@@ -316,6 +341,15 @@ impl VerifierBuilder {
         self
     }
 
+    /// Starts every issuer whose keys come from the same source (JWKS URL or discovery
+    /// documents, and the same `insecure_allow_http`) with `previous`'s current key set. The
+    /// build still fetches; a failed fetch keeps the taken-over keys, which stay usable for
+    /// their stale window counted from their own fetch, as they would have in `previous`.
+    pub fn keys_from(mut self, previous: &Verifier) -> Self {
+        self.previous = Some(previous.clone());
+        self
+    }
+
     /// Builds the verifier, fetching discovery documents and keys with retry.
     pub async fn build(self) -> Result<Verifier, BuildError> {
         let problems = check_providers(&self.providers);
@@ -339,6 +373,9 @@ impl VerifierBuilder {
                     .map(|spec| Route::new(p, spec, &http))
             })
             .collect();
+        if let Some(previous) = &self.previous {
+            take_keys(&routes, &previous.inner.routes);
+        }
         futures_util::future::join_all(routes.iter().map(|r| r.keys.fetch())).await;
         let refreshers = routes.iter().map(|r| r.keys.spawn_refresher()).collect();
         let inner = Inner {

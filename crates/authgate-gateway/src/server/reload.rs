@@ -32,7 +32,8 @@ pub enum ReloadError {
 /// [`crate::telemetry::init_logging`]. Settings bound at start (listen addresses, TLS on or
 /// off, log format, shutdown grace, the store URL) need a restart: a change to them is logged
 /// as a warning and otherwise ignored. The running store is kept (it is opened at start, or at
-/// the first reload that turns sign-in on).
+/// the first reload that turns sign-in on), and so is every issuer's key set whose source is
+/// unchanged: an identity provider unreachable during the reload leaves the keys in use.
 pub async fn reload(state: &SharedGateway, path: &Path) -> Result<(), ReloadError> {
     reload_with_tls(state, path, None).await
 }
@@ -50,12 +51,9 @@ pub(crate) async fn reload_with_tls(
         (Some(settings), Some(_)) => Some(tls::server_config(settings)?),
         _ => None,
     };
-    let stores = state.load().stores.clone();
-    let gateway = match stores {
-        // The running store is kept: a changed [store] url needs a restart.
-        Some(stores) => Gateway::build_with_stores(config, Some(stores)).await?,
-        None => Gateway::build(config).await?,
-    };
+    // The running store is kept (a changed [store] url needs a restart), and so are the
+    // running key sets where their source is unchanged.
+    let gateway = Gateway::rebuild(config, &state.load_full()).await?;
     super::warn_insecure(&gateway.config);
     if let (Some(certificate), Some(tls)) = (certificate, tls) {
         tls.reload_from_config(certificate);

@@ -518,7 +518,10 @@ async fn jwks_outage_is_reported_as_unreachable_keys() {
     assert_eq!(report.check("key").unwrap().mark, Mark::Fail);
     // The verdict names the gateway's real answer: 503, not 401 (the token may be good).
     assert_says(&report, "503 temporarily_unavailable");
-    assert!(!report.to_string().contains("401 invalid_token"), "{report}");
+    assert!(
+        !report.to_string().contains("401 invalid_token"),
+        "{report}"
+    );
 }
 
 #[tokio::test]

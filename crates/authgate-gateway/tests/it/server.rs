@@ -541,6 +541,21 @@ async fn reload_swaps_a_good_config_and_keeps_the_running_one_on_a_bad_one() {
         StatusCode::NOT_FOUND
     );
 
+    // A good file while the identity provider is down: the new gateway starts with the
+    // running keys (its own fetch fails), so it serves and stays ready.
+    idp.idp.set_fault(authgate_devidp::Fault::Status(503));
+    dir.write(
+        "authgate.toml",
+        &one_route_toml(&idp, &upstream.url(), "v4"),
+    );
+    reload(&state, &path).await.unwrap();
+    assert_eq!(
+        get_status(&client, &url("/v4/x"), &token).await,
+        StatusCode::OK
+    );
+    let readyz = client.get(url("/readyz")).send().await.unwrap();
+    assert_eq!(readyz.status(), StatusCode::OK);
+
     stop.send(()).unwrap();
     serving.wait().await.unwrap();
 }

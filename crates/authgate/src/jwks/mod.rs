@@ -149,6 +149,25 @@ impl KeyCache {
         fetch.await
     }
 
+    /// Starts with `previous`'s key set when both fetch from the same source under the same
+    /// rule for plain HTTP (a reload): a fetch failing at once then leaves the last good keys
+    /// in use, within their stale window counted from when they were fetched, instead of no
+    /// keys at all. `true` when a key set was taken over.
+    pub(crate) fn take_keys_of(&self, previous: &KeyCache) -> bool {
+        let (new, old) = (&self.inner, &previous.inner);
+        if new.source != old.source || new.allow_http != old.allow_http {
+            return false;
+        }
+        let Some(loaded) = old.current.load_full() else {
+            return false;
+        };
+        let jwks_uri = old.lock().jwks_uri.clone();
+        let mut c = new.lock();
+        (c.generation, c.jwks_uri) = (loaded.generation, jwks_uri);
+        new.current.store(Some(loaded));
+        true
+    }
+
     /// Starts the background refresh task; it stops when the cache is dropped.
     pub(crate) fn spawn_refresher(&self) -> tokio::task::AbortHandle {
         let due = Instant::now() + self.inner.next_delay();

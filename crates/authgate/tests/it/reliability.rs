@@ -437,3 +437,49 @@ async fn r12_an_issuer_change_on_refresh_is_a_failure_that_keeps_the_keys() {
     );
     assert!(verifier.verify(&token(&fx, 0)).await.is_ok());
 }
+
+#[tokio::test]
+async fn r15_a_rebuild_during_an_outage_keeps_the_running_keys() {
+    let fx = Fixture::start().await;
+    let mut p = fx.oidc();
+    p.jwks.max_stale = HOUR;
+    let running = fx.verifier([p.clone()]).await;
+    fx.idp().set_fault(Fault::Status(503));
+
+    // Built from scratch during the outage, the issuer has no keys.
+    let cold = fx.builder([p.clone()]).build().await.unwrap();
+    assert!(!cold.is_ready());
+    assert_eq!(kind(cold.verify(&token(&fx, 0)).await), KeysUnavailable);
+
+    // A rebuild (a reload) starts with the running key set.
+    let rebuilt = fx
+        .builder([p.clone()])
+        .keys_from(&running)
+        .build()
+        .await
+        .unwrap();
+    assert!(rebuilt.is_ready());
+    rebuilt.verify(&token(&fx, 1)).await.unwrap();
+    assert!(
+        rebuilt.key_status()[0].last_error.is_some(),
+        "it did try to fetch"
+    );
+
+    // A changed key source (a fixed JWKS URL instead of discovery) takes nothing over.
+    let mut moved = p.clone();
+    moved.jwks_uri = Some(fx.idp().jwks_url(Flavor::Oidc));
+    let elsewhere = fx
+        .builder([moved])
+        .keys_from(&running)
+        .build()
+        .await
+        .unwrap();
+    assert_eq!(
+        kind(elsewhere.verify(&token(&fx, 2)).await),
+        KeysUnavailable
+    );
+
+    // The taken-over keys age from their own fetch: past TTL + max_stale they fail closed.
+    advance(2 * HOUR + Duration::from_secs(1)).await;
+    assert_eq!(kind(rebuilt.verify(&token(&fx, 3)).await), KeysUnavailable);
+}

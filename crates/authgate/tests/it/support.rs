@@ -1,7 +1,10 @@
 //! Shared fixtures for the provider and reliability tests: a dev IdP on loopback, provider
 //! entries pointing at it, and a way to move monotonic time around real HTTP.
 
-use authgate::{FixedClock, HttpClient, ProviderConfig, ProviderKind, Verifier, VerifyErrorKind};
+use authgate::{
+    FixedClock, HttpClient, ProviderConfig, ProviderKind, Verifier, VerifierBuilder,
+    VerifyErrorKind,
+};
 use authgate_devidp::{DevIdp, Flavor, RunningIdp};
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,13 +33,20 @@ impl Fixture {
         &self,
         providers: impl IntoIterator<Item = ProviderConfig>,
     ) -> Verifier {
-        let mut builder = Verifier::builder()
+        self.builder(providers).build().await.unwrap()
+    }
+
+    /// A verifier builder on the fixture's clock and a short-timeout HTTP client.
+    pub(crate) fn builder(
+        &self,
+        providers: impl IntoIterator<Item = ProviderConfig>,
+    ) -> VerifierBuilder {
+        let builder = Verifier::builder()
             .clock(Arc::new(self.clock.clone()))
             .http_client(fast_http());
-        for p in providers {
-            builder = builder.provider(p);
-        }
-        builder.build().await.unwrap()
+        providers
+            .into_iter()
+            .fold(builder, VerifierBuilder::provider)
     }
 
     /// The generic OIDC provider of the dev IdP.
