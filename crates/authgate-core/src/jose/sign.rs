@@ -111,7 +111,8 @@ impl SigningKey {
 
     /// Loads a key saved with [`SigningKey::to_private_bytes`]: PKCS#8 DER for RSA (2048 to
     /// 8192 bits), EC (the curve of `alg`) and Ed25519 keys, the raw secret for HMAC (at least
-    /// 32 bytes). Fails with `Malformed` when the bytes do not hold a key for `alg`.
+    /// the hash length, RFC 7518 §3.2: 32, 48 or 64 bytes). Fails with `Malformed` when the
+    /// bytes do not hold a key for `alg`.
     pub fn from_private_bytes(
         alg: Algorithm,
         bytes: &[u8],
@@ -121,7 +122,10 @@ impl SigningKey {
         let inner = match alg {
             Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
                 let secret = SecretBytes::new(bytes.to_vec());
-                VerifyingKey::hmac(secret.clone())?;
+                if !VerifyingKey::hmac(secret.clone())?.supports(alg) {
+                    let detail = "HMAC secret is shorter than the algorithm's hash output";
+                    return Err(VerifyError::new(VerifyErrorKind::Malformed, detail));
+                }
                 return Ok(Self::hmac(alg, secret, kid));
             }
             Algorithm::ES256 | Algorithm::ES384 => {
@@ -214,7 +218,7 @@ impl SigningKey {
     }
 
     /// The key that verifies this key's signatures (for HMAC, from the same secret, so it
-    /// fails for secrets under 32 bytes).
+    /// fails for secrets under 32 bytes and does not verify HS384 or HS512 under 48 or 64).
     pub fn verifying_key(&self) -> Result<VerifyingKey, VerifyError> {
         match &self.inner {
             Inner::Rsa(pair) => {

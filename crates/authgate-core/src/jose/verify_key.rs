@@ -13,8 +13,14 @@ const MIN_RSA_BITS: usize = 2048;
 const MAX_RSA_BITS: usize = 8192;
 /// Length of an Ed25519 signature (RFC 8032 §5.1.6).
 const ED25519_SIGNATURE_LEN: usize = 64;
-/// Shortest accepted HMAC secret (RFC 7518 §3.2, RFC 8725 §3.5).
+/// Shortest accepted HMAC secret (RFC 7518 §3.2, RFC 8725 §3.5): the HS256 minimum.
 const MIN_HMAC_BYTES: usize = 32;
+/// The HMAC algorithms, in the order of `Inner::Hmac`.
+const HMAC_ALGS: [(Algorithm, hmac::Algorithm); 3] = [
+    (Algorithm::HS256, hmac::HMAC_SHA256),
+    (Algorithm::HS384, hmac::HMAC_SHA384),
+    (Algorithm::HS512, hmac::HMAC_SHA512),
+];
 
 /// The RSA algorithms, in the order of [`RsaKey::parsed`].
 const RSA_ALGS: [(Algorithm, &RsaParameters); 6] = [
@@ -44,8 +50,9 @@ enum Inner {
     Rsa(RsaKey),
     Ec(EcKey),
     Ed25519(ParsedPublicKey),
-    /// One key per HMAC algorithm, all from the same secret.
-    Hmac([hmac::Key; 3]),
+    /// One key per HMAC algorithm of [`HMAC_ALGS`], all from the same secret; `None` where
+    /// the secret is shorter than that algorithm's hash output (RFC 7518 §3.2).
+    Hmac([Option<hmac::Key>; 3]),
 }
 
 /// A P-256 (ES256) or P-384 (ES384) key.
@@ -138,14 +145,19 @@ impl VerifyingKey {
         Ok(Self::new(Inner::Ed25519(key)))
     }
 
-    /// A shared HMAC secret of at least 32 bytes (RFC 7518 §3.2, RFC 8725 §3.5).
+    /// A shared HMAC secret of at least 32 bytes (RFC 8725 §3.5).
+    ///
+    /// RFC 7518 §3.2: a key must be at least as long as the hash output, so the key verifies
+    /// HS256 with 32 bytes or more, HS384 from 48 bytes and HS512 from 64 bytes; a token of an
+    /// algorithm the secret is too short for is refused with `DisallowedAlg`.
     pub fn hmac(secret: SecretBytes) -> Result<Self, VerifyError> {
         if secret.len() < MIN_HMAC_BYTES {
             return Err(bad_key("HMAC secret is shorter than 32 bytes"));
         }
         let bytes = secret.expose_secret();
-        let keys = [hmac::HMAC_SHA256, hmac::HMAC_SHA384, hmac::HMAC_SHA512]
-            .map(|alg| hmac::Key::new(alg, bytes));
+        let keys = HMAC_ALGS.map(|(_, alg)| {
+            (bytes.len() >= alg.digest_algorithm().output_len()).then(|| hmac::Key::new(alg, bytes))
+        });
         Ok(Self::new(Inner::Hmac(keys)))
     }
 
@@ -155,7 +167,7 @@ impl VerifyingKey {
             Inner::Rsa(_) => RSA_ALGS.iter().any(|(a, _)| *a == alg),
             Inner::Ec(ec) => ec.alg == alg,
             Inner::Ed25519(_) => alg == Algorithm::EdDSA,
-            Inner::Hmac(_) => alg.is_hmac(),
+            Inner::Hmac(keys) => hmac_key(keys, alg).is_ok(),
         }
     }
 
@@ -172,7 +184,8 @@ impl VerifyingKey {
     }
 
     /// Verifies `signature` over `message` with `alg`; fails with `DisallowedAlg` when the key
-    /// type does not fit `alg` and `BadSignature` when the signature is wrong.
+    /// type does not fit `alg` (or a shared secret is too short for it) and `BadSignature` when
+    /// the signature is wrong.
     ///
     /// Signature lengths are exact: the modulus length for RSA (RFC 8017 §8.2.2), 64 or 96
     /// bytes of `R || S` for ES256/ES384 (RFC 7518 §3.4, so DER is refused), 64 for EdDSA.
@@ -242,14 +255,20 @@ impl RsaKey {
     }
 }
 
-fn hmac_key(keys: &[hmac::Key; 3], alg: Algorithm) -> Result<&hmac::Key, VerifyError> {
-    let [hs256, hs384, hs512] = keys;
-    match alg {
-        Algorithm::HS256 => Ok(hs256),
-        Algorithm::HS384 => Ok(hs384),
-        Algorithm::HS512 => Ok(hs512),
-        _ => Err(alg_mismatch()),
-    }
+/// The key for `alg`: `DisallowedAlg` when `alg` is not HS* or the secret is too short for it.
+fn hmac_key(keys: &[Option<hmac::Key>; 3], alg: Algorithm) -> Result<&hmac::Key, VerifyError> {
+    HMAC_ALGS
+        .iter()
+        .zip(keys)
+        .find_map(|((a, _), key)| (*a == alg).then_some(key))
+        .ok_or_else(alg_mismatch)?
+        .as_ref()
+        .ok_or_else(|| {
+            VerifyError::new(
+                VerifyErrorKind::DisallowedAlg,
+                "HMAC secret is shorter than the algorithm's hash output",
+            )
+        })
 }
 
 /// RFC 7518 §3.3: at least 2048 bits; at most 8192 to bound the cost of one verification.

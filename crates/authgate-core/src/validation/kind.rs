@@ -30,9 +30,9 @@ pub(crate) fn token_kind(
     }
     match kind {
         TokenKind::AccessToken {
-            require_scp_or_roles,
+            require_entra_shape,
             ..
-        } => access_token_shape(claims, *require_scp_or_roles),
+        } => access_token_shape(claims, *require_entra_shape),
         TokenKind::IdToken => Ok(()),
     }
 }
@@ -55,17 +55,36 @@ fn typ_allowed(header: &Header, kind: &TokenKind) -> bool {
 }
 
 /// JWT-K01: an ID token presented as an access token.
-fn access_token_shape(claims: &Claims, require_scp_or_roles: bool) -> Result<(), VerifyError> {
+fn access_token_shape(claims: &Claims, require_entra_shape: bool) -> Result<(), VerifyError> {
     // OIDC Core §2: `nonce` belongs to ID tokens; RFC 9068 access tokens never carry it.
     if claims.has(Claim::Nonce) {
         return Err(reject(WrongTokenType, "a nonce claim marks an ID token"));
     }
-    // Entra: access tokens carry `scp` (delegated) or `roles` (app); ID tokens carry neither.
-    if require_scp_or_roles && !claims.has(Claim::Scp) && !claims.has(Claim::Roles) {
+    if require_entra_shape && !is_entra_access_token(claims) {
         return Err(reject(
             WrongTokenType,
-            "access token has neither scp nor roles",
+            "neither scp nor the app-only shape: an Entra ID token",
         ));
     }
     Ok(())
+}
+
+/// Entra access and ID tokens share `iss`, `ver`, keys and (v2) the bare client id as `aud`,
+/// so only their claims tell them apart (providers.md §1.3, §1.4):
+///
+/// - a delegated access token carries `scp`;
+/// - an app-only token carries no `scp`, and `idtyp: "app"` (an optional claim) or
+///   `sub == oid` (the client's service principal); its `roles` are absent when the API does
+///   not require role assignment (§1.4.4(b));
+/// - an ID token carries no `scp`, `roles` when the user was assigned app roles, a `nonce`
+///   only when the client sent one, and a pairwise `sub` that is never the `oid`.
+///
+/// So `roles` alone never makes an access token.
+fn is_entra_access_token(claims: &Claims) -> bool {
+    if claims.has(Claim::Scp) {
+        return true;
+    }
+    let sub = claims.str_of(Claim::Sub);
+    claims.str_of(Claim::Idtyp) == Some("app")
+        || (sub.is_some() && sub == claims.str_of(Claim::Oid))
 }

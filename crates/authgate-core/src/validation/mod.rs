@@ -56,13 +56,15 @@ pub enum IssuerRule {
 pub enum TokenKind {
     /// An OAuth access token. `require_at_jwt` demands RFC 9068 `typ: at+jwt`; otherwise `typ`
     /// may be absent, `JWT` or `at+jwt`. Tokens with `nonce` (ID tokens), `typ` other than
-    /// those (e.g. `logout+jwt`, `secevent+jwt`) are rejected. `require_scp_or_roles` is the
-    /// Entra rule that tells access tokens from ID tokens.
+    /// those (e.g. `logout+jwt`, `secevent+jwt`) are rejected. `require_entra_shape` is the
+    /// Entra rule that tells access tokens from ID tokens (security.md JWT-K01).
     AccessToken {
         /// Demand `typ: at+jwt` (RFC 9068 issuers).
         require_at_jwt: bool,
-        /// Demand an `scp` or `roles` claim (Entra).
-        require_scp_or_roles: bool,
+        /// Demand the shape of an Entra access token: `scp` (delegated), or the app-only shape,
+        /// `idtyp: "app"` or `sub == oid`, with or without `roles`. An Entra ID token has no
+        /// `scp`, may carry `roles` and has a pairwise `sub` that is never its `oid`.
+        require_entra_shape: bool,
     },
     /// An OIDC ID token used as a bearer (Google, when configured): `aud` must be a configured
     /// client id, `azp` (if present) must equal it, `iat` is required.
@@ -101,7 +103,7 @@ impl Validation {
             max_lifetime: Duration::from_secs(24 * 3600),
             kind: TokenKind::AccessToken {
                 require_at_jwt: false,
-                require_scp_or_roles: false,
+                require_entra_shape: false,
             },
             required_claims: vec!["sub".to_owned()],
         }

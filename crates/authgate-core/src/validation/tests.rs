@@ -47,11 +47,11 @@ fn times_at(c: Value, v: &Validation) -> Option<VerifyErrorKind> {
 fn typ_rules_per_kind() {
     let plain = TokenKind::AccessToken {
         require_at_jwt: false,
-        require_scp_or_roles: false,
+        require_entra_shape: false,
     };
     let rfc9068 = TokenKind::AccessToken {
         require_at_jwt: true,
-        require_scp_or_roles: false,
+        require_entra_shape: false,
     };
     let c = claims(json!({}));
     for typ in [
@@ -102,11 +102,11 @@ fn typ_rules_per_kind() {
 fn nonce_events_and_missing_scp_mark_other_token_kinds() {
     let plain = TokenKind::AccessToken {
         require_at_jwt: false,
-        require_scp_or_roles: false,
+        require_entra_shape: false,
     };
     let entra = TokenKind::AccessToken {
         require_at_jwt: false,
-        require_scp_or_roles: true,
+        require_entra_shape: true,
     };
     let h = header(Some("JWT"));
     let id_token = claims(json!({"nonce": "n"}));
@@ -132,8 +132,29 @@ fn nonce_events_and_missing_scp_mark_other_token_kinds() {
         kind_of(token_kind(&h, &claims(json!({"scp": "a"})), &entra)),
         None
     );
+    let entra_kind = |c: Value| kind_of(token_kind(&h, &claims(c), &entra));
+    let (oid, pairwise) = ("99999999-8888-7777-6666-555555555555", "HKZpfaHyWade");
+    // An ID token of a user with app roles: `roles`, no `nonce`, a pairwise `sub`.
     assert_eq!(
-        kind_of(token_kind(&h, &claims(json!({"roles": ["a"]})), &entra)),
+        entra_kind(json!({"roles": ["a"], "sub": pairwise, "oid": oid})),
+        Some(WrongTokenType)
+    );
+    assert_eq!(entra_kind(json!({"roles": ["a"]})), Some(WrongTokenType));
+    let user_typ = json!({"roles": ["a"], "sub": pairwise, "oid": oid, "idtyp": "user"});
+    assert_eq!(entra_kind(user_typ), Some(WrongTokenType));
+    // App-only: `idtyp: app` or `sub == oid`, with or without `roles`.
+    assert_eq!(
+        entra_kind(json!({"roles": ["a"], "sub": oid, "oid": oid})),
+        None
+    );
+    assert_eq!(entra_kind(json!({"sub": oid, "oid": oid})), None);
+    assert_eq!(
+        entra_kind(json!({"idtyp": "app", "sub": pairwise, "oid": oid})),
+        None
+    );
+    // Delegated: `scp`, with or without `roles`.
+    assert_eq!(
+        entra_kind(json!({"scp": "a", "roles": ["b"], "sub": pairwise, "oid": oid})),
         None
     );
 }
@@ -292,7 +313,7 @@ fn audience_shapes() {
     let auds = vec!["api".to_owned(), "api://api".to_owned()];
     let at = TokenKind::AccessToken {
         require_at_jwt: false,
-        require_scp_or_roles: false,
+        require_entra_shape: false,
     };
     let check = |aud: Value| kind_of(audience(&claims(json!({"aud": aud})), &auds, &at));
     assert_eq!(check(json!("api")), None);

@@ -2,7 +2,7 @@
 //! (§1.G) and identity claims (§1.I). Every token is minted and verified at test time.
 
 use crate::pipeline::{AUDIENCE, ISSUER, TestIssuer};
-use authgate_core::{ClaimMapping, IssuerRule, Validation, VerifyErrorKind};
+use authgate_core::{ClaimMapping, IssuerRule, TokenKind, Validation, VerifyErrorKind};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -605,7 +605,13 @@ fn auth0_scope_permissions_and_m2m() {
 
 #[test]
 fn entra_app_only_shapes() {
-    let issuer = entra(None);
+    // With the Entra token-kind rule, as the Entra provider configures it: every shape that
+    // maps to a principal here must also pass as an access token.
+    let mut issuer = entra(None);
+    issuer.validation.kind = TokenKind::AccessToken {
+        require_at_jwt: false,
+        require_entra_shape: true,
+    };
     let oid = "99999999-8888-7777-6666-555555555555";
     let app = |extra: Value| {
         let mut changes = entra_v2(TID, TID);

@@ -4,7 +4,8 @@
 
 use authgate_core::{
     Algorithm, ClaimMapping, Claims, Clock, FixedClock, IssuerRule, Jws, KeyEntry, KeySet,
-    Principal, SecretBytes, SigningKey, TokenKind, Validation, VerifyErrorKind, verify_jws,
+    Principal, SecretBytes, SigningKey, TokenKind, Validation, VerifyErrorKind, VerifyingKey,
+    verify_jws,
 };
 use serde_json::{Value, json};
 use std::sync::LazyLock;
@@ -199,6 +200,35 @@ fn hmac_issuer_with_a_configured_secret_verifies() {
 }
 
 #[test]
+fn hmac_secret_shorter_than_the_hash_refuses_that_algorithm() {
+    // RFC 7518 §3.2: HS384 needs a 48-byte secret and HS512 a 64-byte one; the key set entry
+    // is not pinned to one algorithm, so only the secret's length decides.
+    let outcome = |len: usize, alg: Algorithm| {
+        let secret = SecretBytes::new(vec![7; len]);
+        let hmac = SigningKey::hmac(alg, secret.clone(), Some("shared".into()));
+        let mut issuer = TestIssuer::new();
+        issuer.validation.algorithms = vec![Algorithm::HS256, Algorithm::HS384, Algorithm::HS512];
+        issuer.keys = KeySet::from_entries(vec![KeyEntry {
+            kid: Some("shared".into()),
+            x5t: None,
+            alg: None,
+            issuer: None,
+            key: VerifyingKey::hmac(secret).expect("a 32-byte secret is a valid key"),
+        }]);
+        let token = hmac.sign_token(&object(json!({})), &issuer.claims(json!({})));
+        issuer.verify(&token).err()
+    };
+    assert_eq!(outcome(32, Algorithm::HS256), None);
+    assert_eq!(outcome(32, Algorithm::HS384), Some(DisallowedAlg));
+    assert_eq!(outcome(32, Algorithm::HS512), Some(DisallowedAlg));
+    assert_eq!(outcome(48, Algorithm::HS384), None);
+    assert_eq!(outcome(48, Algorithm::HS512), Some(DisallowedAlg));
+    for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
+        assert_eq!(outcome(64, alg), None, "{alg}");
+    }
+}
+
+#[test]
 fn jwt_a10_kid_of_a_key_of_another_type_is_rejected() {
     let rsa = SigningKey::generate(Algorithm::RS256, "k1");
     let issuer = TestIssuer::new();
@@ -255,7 +285,7 @@ fn entra_issuer(key_issuer: &str) -> TestIssuer {
     let mut validation = Validation::access_token(rule, vec![AUDIENCE.into()]);
     validation.kind = TokenKind::AccessToken {
         require_at_jwt: false,
-        require_scp_or_roles: true,
+        require_entra_shape: true,
     };
     let mut issuer = TestIssuer::with_validation(validation);
     issuer.keys = KeySet::from_entries(vec![entry(&KEY, Some(key_issuer))]);
@@ -334,6 +364,56 @@ fn jwt_k01_id_token_is_not_an_access_token() {
     assert_eq!(entra.outcome(id_token), Some(WrongTokenType));
 }
 
+const ENTRA_USER_OID: &str = "690222be-ff1a-4d56-abd1-7e4f7d38e474";
+const ENTRA_APP_OID: &str = "99999999-8888-7777-6666-555555555555";
+
+/// Entra v2 claims of `tid` with `changes` merged in (no `scp`, `roles` or `nonce` by default).
+fn entra_v2_claims(changes: Value) -> Value {
+    let mut claims = json!({
+        "iss": format!("https://login.microsoftonline.com/{TID}/v2.0"), "tid": TID, "ver": "2.0",
+    });
+    merge(&mut claims, changes);
+    claims
+}
+
+#[test]
+fn jwt_k01_entra_id_token_with_app_roles_is_not_an_access_token() {
+    // providers.md §1.4.5: a v2 ID token of a user assigned app roles carries `roles`, no
+    // `nonce` (none was requested), no `scp`, and a pairwise `sub` that is not the `oid`.
+    let id_token = entra_v2_claims(json!({
+        "sub": "AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ", "oid": ENTRA_USER_OID,
+        "roles": ["Orders.Admin"], "name": "Abe Lincoln", "preferred_username": "abe@contoso.com",
+    }));
+    assert_eq!(
+        entra_issuer(ENTRA_TEMPLATE).outcome(id_token),
+        Some(WrongTokenType)
+    );
+}
+
+#[test]
+fn entra_app_only_and_delegated_shapes_are_access_tokens() {
+    let entra = entra_issuer(ENTRA_TEMPLATE);
+    let app = |changes: Value| {
+        let mut claims = json!({"sub": ENTRA_APP_OID, "oid": ENTRA_APP_OID, "azp": "client"});
+        merge(&mut claims, changes);
+        entra.outcome(entra_v2_claims(claims))
+    };
+    // App-only without the optional `idtyp` claim: `sub == oid` is the shape.
+    assert_eq!(app(json!({"roles": ["Orders.Read.All"]})), None);
+    assert_eq!(
+        app(json!({"idtyp": "app", "roles": ["Orders.Read.All"]})),
+        None
+    );
+    // providers.md §1.4.4(b): no role assignment required, so neither `roles` nor `scp`.
+    assert_eq!(app(json!({})), None);
+    // Delegated (§1.4.4(d)): `scp` and the user's app roles, pairwise `sub`.
+    let delegated = entra_v2_claims(json!({
+        "sub": "pairwise-subject-for-this-app", "oid": ENTRA_USER_OID,
+        "scp": "access_as_user Orders.Read", "roles": ["Admin"],
+    }));
+    assert_eq!(entra.outcome(delegated), None);
+}
+
 fn typed(issuer: &TestIssuer, typ: &str) -> Option<VerifyErrorKind> {
     let token = issuer.mint_with_header(json!({"typ": typ}), &issuer.claims(json!({})));
     issuer.verify(&token).err()
@@ -344,7 +424,7 @@ fn jwt_k02_rfc9068_issuer_requires_at_jwt() {
     let mut issuer = TestIssuer::new();
     issuer.validation.kind = TokenKind::AccessToken {
         require_at_jwt: true,
-        require_scp_or_roles: false,
+        require_entra_shape: false,
     };
     for typ in ["at+jwt", "application/at+jwt", "AT+JWT", "at+JWT"] {
         assert_eq!(typed(&issuer, typ), None, "{typ}");

@@ -11,10 +11,12 @@
 //!   every tenant takes an explicit `allowed_tenants = ["*"]`.
 //! - `consumers` is the Microsoft-account tenant `9188040d-6c67-4c5b-b112-36a304b66dad` (v2 only).
 //!
-//! Access tokens must carry `scp` or `roles` (so an ID token is never a bearer, JWT-K01);
-//! app-only tokens (`roles`, no `scp`) are accepted and left to policies. Audiences default to
-//! `api://{client_id}` and `{client_id}`; only configured forms match (JWT-D08), so a Microsoft
-//! Graph token is refused by audience (JWT-D09).
+//! Access tokens must carry `scp` (delegated) or have the app-only shape, `idtyp: "app"` or
+//! `sub == oid`, with or without `roles`; an ID token, which may carry `roles` and no `nonce`
+//! but whose `sub` is pairwise, is never a bearer (JWT-K01). App-only tokens are accepted and
+//! left to policies. Audiences default to `api://{client_id}` and `{client_id}`; only
+//! configured forms match (JWT-D08), so a Microsoft Graph token is refused by audience
+//! (JWT-D09).
 
 use super::{ClaimCheck, ProviderRules, RouteSpec, base_validation, key_source};
 use crate::config::validate::Problems;
@@ -178,7 +180,7 @@ fn route(
     validation.max_lifetime = p.max_token_lifetime.unwrap_or(CAE_MAX_LIFETIME);
     validation.kind = TokenKind::AccessToken {
         require_at_jwt: false,
-        require_scp_or_roles: true,
+        require_entra_shape: true,
     };
     if matches!(tenant, Tenant::Single(_) | Tenant::Consumers) {
         validation.required_claims.push("tid".into());

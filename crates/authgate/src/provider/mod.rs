@@ -98,7 +98,7 @@ fn base_validation(
 fn access_token(require_at_jwt: bool) -> TokenKind {
     TokenKind::AccessToken {
         require_at_jwt,
-        require_scp_or_roles: false,
+        require_entra_shape: false,
     }
 }
 

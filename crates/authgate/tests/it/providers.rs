@@ -120,6 +120,48 @@ async fn jwt_k01_entra_token_without_scp_or_roles_is_refused() {
 }
 
 #[tokio::test]
+async fn jwt_k01_entra_id_token_with_app_roles_is_refused() {
+    // One app registration for the SPA and the API: the ID token's `aud` is the API's client
+    // id. A user assigned app roles gets `roles` in it; no `nonce` was requested.
+    let fx = Fixture::start().await;
+    let verifier = fx.verifier([fx.entra(DEV_TENANT)]).await;
+    let id_token = MintRequest::new(Flavor::EntraV2)
+        .id_token(None)
+        .audience(ENTRA_API_CLIENT_ID)
+        .claim("roles", serde_json::json!(["Orders.Admin"]));
+    assert_eq!(
+        kind(verifier.verify(&fx.idp().mint(&id_token)).await),
+        WrongTokenType
+    );
+}
+
+#[tokio::test]
+async fn entra_app_only_without_idtyp_and_delegated_with_roles_are_accepted() {
+    let fx = Fixture::start().await;
+    let verifier = fx.verifier([fx.entra(DEV_TENANT)]).await;
+    // `idtyp` is an optional claim: without it, `sub == oid` marks the app-only token.
+    let app = MintRequest::new(Flavor::EntraV2)
+        .app_only()
+        .roles(["Orders.Read.All"])
+        .claim("idtyp", serde_json::Value::Null);
+    let p = verifier.verify(&fx.idp().mint(&app)).await.unwrap();
+    assert!(p.app_only);
+    // providers.md §1.4.4(b): no role assignment required, no `roles`.
+    let bare_app = MintRequest::new(Flavor::EntraV2)
+        .app_only()
+        .claim("idtyp", serde_json::Value::Null);
+    assert!(verifier.verify(&fx.idp().mint(&bare_app)).await.is_ok());
+    let delegated = MintRequest::new(Flavor::EntraV2)
+        .scopes(["access_as_user"])
+        .roles(["Admin"]);
+    let p = verifier.verify(&fx.idp().mint(&delegated)).await.unwrap();
+    assert_eq!(
+        (p.roles.as_slice(), p.app_only),
+        (&["Admin".to_owned()][..], false)
+    );
+}
+
+#[tokio::test]
 async fn entra_multi_tenant_accepts_allowed_tenants_only() {
     let fx = Fixture::start().await;
     let mut p = fx.entra("organizations");

@@ -19,7 +19,12 @@ fn key_types_are_bound_to_algorithm_families() {
             .collect();
         let expected: Vec<Algorithm> = match own {
             Algorithm::ES256 | Algorithm::ES384 | Algorithm::EdDSA => vec![own],
-            alg if alg.is_hmac() => vec![Algorithm::HS256, Algorithm::HS384, Algorithm::HS512],
+            // A generated secret has the hash length: it verifies its own and shorter hashes.
+            alg if alg.is_hmac() => {
+                let hs = [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512];
+                let end = hs.iter().position(|a| *a == alg).unwrap();
+                hs[..=end].to_vec()
+            }
             _ => RSA_ALGS.iter().map(|(a, _)| *a).collect(),
         };
         assert_eq!(family, expected, "{own}");
@@ -79,7 +84,7 @@ fn ec_coordinates_must_have_the_curve_length() {
 
 #[test]
 fn hmac_verification() {
-    let secret = SecretBytes::new(vec![9; 48]);
+    let secret = SecretBytes::new(vec![9; 64]);
     let key = VerifyingKey::hmac(secret.clone()).unwrap();
     for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
         let signer = SigningKey::hmac(alg, secret.clone(), None);
@@ -98,6 +103,31 @@ fn hmac_verification() {
     }
     let hs256 = SigningKey::hmac(Algorithm::HS256, secret, None).sign(b"m");
     assert!(key.verify(Algorithm::HS512, b"m", &hs256).is_err());
+}
+
+#[test]
+fn hmac_secret_shorter_than_the_hash_does_not_verify_that_algorithm() {
+    // RFC 7518 §3.2: at least 32, 48 and 64 bytes for HS256, HS384 and HS512.
+    let hs = [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512];
+    for (len, verified) in [(32, 1), (47, 1), (48, 2), (63, 2), (64, 3), (100, 3)] {
+        let secret = SecretBytes::new(vec![5; len]);
+        let key = VerifyingKey::hmac(secret.clone()).unwrap();
+        for (i, alg) in hs.into_iter().enumerate() {
+            let tag = SigningKey::hmac(alg, secret.clone(), None).sign(b"m");
+            let outcome = key.verify(alg, b"m", &tag).map_err(|e| e.kind());
+            if i < verified {
+                assert_eq!(outcome, Ok(()), "{len} bytes, {alg}");
+                assert!(key.supports(alg), "{len} bytes, {alg}");
+            } else {
+                assert_eq!(
+                    outcome,
+                    Err(VerifyErrorKind::DisallowedAlg),
+                    "{len} bytes, {alg}"
+                );
+                assert!(!key.supports(alg), "{len} bytes, {alg}");
+            }
+        }
+    }
 }
 
 #[test]

@@ -43,7 +43,7 @@ fn single_tenant_v2_only_by_default() {
         v.kind,
         TokenKind::AccessToken {
             require_at_jwt: false,
-            require_scp_or_roles: true
+            require_entra_shape: true
         }
     );
     assert_eq!(
