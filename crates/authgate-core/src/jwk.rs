@@ -74,6 +74,8 @@ impl std::error::Error for KeySetError {}
 pub struct KeySet {
     keys: Vec<KeyEntry>,
     skipped: usize,
+    /// Of the skipped keys, those carrying private members (JWT-C16).
+    private: usize,
 }
 
 impl KeySet {
@@ -100,12 +102,31 @@ impl KeySet {
         if keys.is_empty() {
             return Err(KeySetError::NoUsableKeys { skipped });
         }
-        Ok(KeySet { keys, skipped })
+        let private = members
+            .iter()
+            .filter(|m| parse::has_private_members(m))
+            .count();
+        Ok(KeySet {
+            keys,
+            skipped,
+            private,
+        })
     }
 
     /// A key set built from configured keys.
     pub fn from_entries(keys: Vec<KeyEntry>) -> Self {
-        KeySet { keys, skipped: 0 }
+        KeySet {
+            keys,
+            skipped: 0,
+            private: 0,
+        }
+    }
+
+    /// How many keys of the document were skipped because they carry private members
+    /// (`d`, `p`, `k`, ...): the identity provider published private key material, which
+    /// deserves an alert (JWT-C16), not only the skip.
+    pub fn private_keys_skipped(&self) -> usize {
+        self.private
     }
 
     /// The usable keys.

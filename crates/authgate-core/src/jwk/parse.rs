@@ -9,10 +9,17 @@ use serde_json::{Map, Value};
 /// leaked or mislabelled, never trusted (JWT-C16).
 const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
+/// Whether one element of a JWKS `keys` array carries a private member.
+pub(super) fn has_private_members(value: &Value) -> bool {
+    value
+        .as_object()
+        .is_some_and(|jwk| PRIVATE_MEMBERS.iter().any(|m| jwk.contains_key(*m)))
+}
+
 /// Parses one element of a JWKS `keys` array; `None` skips it.
 pub(super) fn key_entry(value: &Value) -> Option<KeyEntry> {
     let jwk = value.as_object()?;
-    if PRIVATE_MEMBERS.iter().any(|m| jwk.contains_key(*m)) || !usable_for_signatures(jwk)? {
+    if has_private_members(value) || !usable_for_signatures(jwk)? {
         return None;
     }
     let key = verifying_key(jwk)?;

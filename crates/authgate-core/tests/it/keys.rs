@@ -814,10 +814,19 @@ fn jwt_c16_keys_with_private_members_skipped() {
         let set = KeySet::from_jwks_json(doc.as_bytes()).unwrap();
         assert_eq!((set.keys().len(), set.skipped()), (1, 1), "{member}");
         assert_eq!(
+            set.private_keys_skipped(),
+            1,
+            "counted for the alert: {member}"
+        );
+        assert_eq!(
             verify(&token(&leaked), &set),
             Err(VerifyErrorKind::UnknownKey)
         );
     }
+    let unusable = json!({"kty": "RSA", "kid": "weak", "n": "AQAB", "e": "AQAB"});
+    let doc = json!({"keys": [unusable, good.public_jwk().unwrap()]}).to_string();
+    let set = KeySet::from_jwks_json(doc.as_bytes()).unwrap();
+    assert_eq!((set.skipped(), set.private_keys_skipped()), (1, 0));
     let oct = json!({"kty": "oct", "kid": "h", "k": forge::b64([7; 32])});
     let doc = json!({"keys": [oct]}).to_string();
     assert!(KeySet::from_jwks_json(doc.as_bytes()).is_err());
@@ -995,4 +1004,9 @@ fn private_keys_round_trip_through_their_stored_form() {
     assert!(SigningKey::from_private_bytes(Algorithm::RS256, ec.expose_secret(), None).is_err());
     assert!(SigningKey::from_private_bytes(Algorithm::EdDSA, b"junk", None).is_err());
     assert!(SigningKey::from_private_bytes(Algorithm::HS256, &[1; 31], None).is_err());
+    // RFC 7518 §3.2: a secret shorter than the hash output is no key for that algorithm.
+    assert!(SigningKey::from_private_bytes(Algorithm::HS256, &[1; 32], None).is_ok());
+    assert!(SigningKey::from_private_bytes(Algorithm::HS384, &[1; 47], None).is_err());
+    assert!(SigningKey::from_private_bytes(Algorithm::HS512, &[1; 63], None).is_err());
+    assert!(SigningKey::from_private_bytes(Algorithm::HS512, &[1; 64], None).is_ok());
 }

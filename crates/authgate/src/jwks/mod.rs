@@ -332,6 +332,15 @@ impl Inner {
     /// A good document replaces the keys; a key it lacks (or holds other material under the
     /// same id) stops working at once (R-09), cached verifications made with it included.
     fn publish_keys(&self, c: &mut Control, d: Downloaded, now: Instant) {
+        let private = d.keys.private_keys_skipped();
+        if private > 0 {
+            tracing::error!(
+                issuer = %self.issuer,
+                keys = private,
+                "the key set publishes private key material: those keys are ignored, but the \
+                 identity provider may have leaked a signing key (JWT-C16)"
+            );
+        }
         let old = self.current.load_full();
         if old.is_some_and(|old| removed_any(&old.keys, &d.keys)) {
             c.generation += 1;
