@@ -129,7 +129,7 @@ fn answer_preflight(
     headers: &HeaderMap,
 ) -> Option<Response> {
     let requested = preflight_method(method, headers)?;
-    let route = gw.routes.find(&requested, path)?;
+    let route = gw.routes.find_for_preflight(&requested, path)?;
     let cors = route.cors.as_ref()?;
     Some(preflight(cors, &requested, headers))
 }

@@ -7,7 +7,9 @@
 //! tables is addressed by its index). Missing tables are created. The value is read as a TOML
 //! value when it is one (`true`, `30`, `["10.0.0.0/8"]`) and as a string otherwise, except that
 //! a key whose current value is a string stays a string (`AUTHGATE__PROVIDERS__0__CLIENT_ID=1234`).
-//! Because keys are lowercased, a policy name with capitals cannot be addressed.
+//! A segment names an existing key whatever its case, so `AUTHGATE__POLICIES__REQUIREREADACCESS__SCOPES`
+//! reaches `[policies.RequireReadAccess]` (two keys differing only in case are a problem); a
+//! key that does not exist yet is created in lower case.
 
 use super::problems::Problems;
 use toml::{Table, Value};
@@ -84,7 +86,8 @@ fn child<'v>(
             } else {
                 Value::Boolean(false)
             };
-            Ok(table.entry(segment.to_owned()).or_insert(fresh))
+            let key = existing_key(table, segment, at)?.unwrap_or_else(|| segment.to_owned());
+            Ok(table.entry(key).or_insert(fresh))
         }
         Value::Array(items) => {
             let len = items.len();
@@ -96,6 +99,19 @@ fn child<'v>(
                 .ok_or_else(|| format!("{at} has no entry {index} (it has {len})"))
         }
         _ => Err(format!("{at} is not a table")),
+    }
+}
+
+/// The key of `table` equal to the (lower-case) `segment` ignoring ASCII case, if any.
+fn existing_key(table: &Table, segment: &str, at: &str) -> Result<Option<String>, String> {
+    let mut found = table.keys().filter(|k| k.eq_ignore_ascii_case(segment));
+    match (found.next(), found.next()) {
+        (None, _) => Ok(None),
+        (Some(one), None) => Ok(Some(one.clone())),
+        (Some(a), Some(b)) => Err(format!(
+            "{} names both {a} and {b}: keys that differ only in case cannot be overridden",
+            step(at, segment)
+        )),
     }
 }
 

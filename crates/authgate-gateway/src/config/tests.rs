@@ -336,6 +336,26 @@ fn overrides_apply_before_validation() {
     assert_eq!(config.rate_limit.burst, 5);
     assert_eq!(config.routes[0].rate_limit.burst, 5);
 
+    // Variable names are upper case; an existing key is reached whatever its case.
+    let policy = Sources {
+        env: &no_env,
+        overrides: vec![(
+            "AUTHGATE__POLICIES__READ__SCOPES".into(),
+            r#"["write_data"]"#.into(),
+        )],
+        base_dir: None,
+    };
+    let config = Config::from_sources(MINIMAL, &policy).unwrap();
+    let read = config.policies.get("Read").unwrap();
+    assert!(format!("{read:?}").contains("write_data"), "{read:?}");
+    assert!(config.policies.get("read").is_none());
+    let twice = MINIMAL.replace(
+        "[policies.Read]",
+        "[policies.READ]\nscopes = [\"x\"]\n\n[policies.Read]",
+    );
+    let found = problems_with(&twice, &policy);
+    assert!(found.iter().any(|p| p.contains("names both")), "{found:#?}");
+
     let bad = Sources {
         env: &no_env,
         overrides: vec![("AUTHGATE__SERVER__LISTEN".into(), "nowhere".into())],

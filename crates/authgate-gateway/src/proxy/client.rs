@@ -116,21 +116,24 @@ impl UpstreamClient {
         }
         // hyper-util's client takes the absolute URI (and sets `Host` from it).
         let request = absolute(target, request)?;
-        let sent = match (target.is_https(), &pool.tls) {
+        let (request, sent) = super::upload::watch(request, response_timeout);
+        let response = match (target.is_https(), &pool.tls) {
             (false, _) => pool.plain.request(request),
             (true, Some(tls)) if upgrade => tls.http1.request(request),
             (true, Some(tls)) => tls.any.request(request),
             (true, None) => return Err(UpstreamError::Unreachable),
         };
-        match tokio::time::timeout(response_timeout, sent).await {
-            Err(_) => Err(UpstreamError::Timeout),
-            Ok(Ok(response)) => Ok(response),
-            Ok(Err(e)) if timed_out(&e) => Err(UpstreamError::Timeout),
-            Ok(Err(e)) => {
-                tracing::warn!(error = %error_chain(&e), "upstream request failed");
-                Err(UpstreamError::Unreachable)
+        let exchange = async {
+            match response.await {
+                Ok(response) => Ok(response),
+                Err(e) if timed_out(&e) => Err(UpstreamError::Timeout),
+                Err(e) => {
+                    tracing::warn!(error = %error_chain(&e), "upstream request failed");
+                    Err(UpstreamError::Unreachable)
+                }
             }
-        }
+        };
+        super::upload::within(exchange, sent, response_timeout).await
     }
 
     /// The pool for `connect_timeout`, or the default one.

@@ -75,10 +75,7 @@ pub(crate) async fn handle_from(
 /// A CORS preflight for a route with CORS settings, answered without authentication.
 fn answer_preflight(gw: &Gateway, path: &str, request: &Request) -> Option<Response> {
     let requested = preflight_method(request.method(), request.headers())?;
-    let route = match gw.routes.find(&requested, path) {
-        Some(route) => route,
-        None => gw.routes.find_any_method(path)?,
-    };
+    let route = gw.routes.find_for_preflight(&requested, path)?;
     let cors = route.cors.as_ref()?;
     Some(preflight(cors, &requested, request.headers()))
 }

@@ -94,8 +94,9 @@ impl Pooled {
 }
 
 /// Sends `request` (origin-form URI) to `target`, an `http://` upstream, over a pooled or new
-/// connection; waits at most `response_timeout` for the response head (connecting included)
-/// and `connect_timeout` for a new connection.
+/// connection; waits at most `response_timeout` for the response head after the request body
+/// was sent (connecting included; [`super::upload`]) and `connect_timeout` for a new
+/// connection.
 pub(super) async fn send(
     owner: &PoolOwner,
     target: &UpstreamTarget,
@@ -106,10 +107,9 @@ pub(super) async fn send(
     request
         .headers_mut()
         .insert(http::header::HOST, target.host().clone());
+    let (request, sent) = super::upload::watch(request, response_timeout);
     let exchange = exchange(owner, target, request, connect_timeout);
-    tokio::time::timeout(response_timeout, exchange)
-        .await
-        .unwrap_or(Err(UpstreamError::Timeout))
+    super::upload::within(exchange, sent, response_timeout).await
 }
 
 /// Sends on a pooled connection; on a new one when none is idle or the pooled one turned out
@@ -290,6 +290,9 @@ async fn connect(
 
 /// A request that failed after a connection was established: 502, logged with its causes.
 fn failed(error: &hyper::Error) -> UpstreamError {
+    if super::client::timed_out(error) {
+        return UpstreamError::Timeout;
+    }
     tracing::warn!(error = %super::client::error_chain(error), "upstream request failed");
     UpstreamError::Unreachable
 }

@@ -30,7 +30,7 @@
 //!
 //! | situation | answer |
 //! |---|---|
-//! | connect or response-head timeout (`timeouts.connect`, `timeouts.response`) | 504 `{"error":"upstream_timeout"}` |
+//! | connect or response-head timeout (`timeouts.connect`; `timeouts.response`, counted from the end of the request body), or a request body pausing longer than `timeouts.response` | 504 `{"error":"upstream_timeout"}` |
 //! | connection refused or reset, TLS failure | 502 `{"error":"bad_gateway"}` |
 //! | path refused by [`crate::routes::normalize_path`] | 400 `{"error":"bad_path"}` |
 //! | no route | 404 `{"error":"no_route"}` |
@@ -45,6 +45,7 @@ pub mod headers;
 mod local_pool;
 mod target;
 mod upgrade;
+mod upload;
 
 pub(crate) use connection::ClientConnection;
 pub use cors::{cors_headers, preflight, preflight_method};

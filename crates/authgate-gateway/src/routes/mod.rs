@@ -73,6 +73,18 @@ impl RouteTable {
             .map(|(_, spec)| spec)
     }
 
+    /// The route whose CORS settings answer a preflight for `requested` on `path`: the route
+    /// for that method, else the first route for the path whatever its methods (whose CORS
+    /// settings then refuse the method). The proxy and forward-auth both decide with it.
+    pub fn find_for_preflight(
+        &self,
+        requested: &http::Method,
+        path: &str,
+    ) -> Option<&Arc<RouteSpec>> {
+        self.find(requested, path)
+            .or_else(|| self.find_any_method(path))
+    }
+
     /// Number of compiled routes.
     pub fn len(&self) -> usize {
         self.routes.len()

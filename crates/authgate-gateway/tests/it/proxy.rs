@@ -179,6 +179,67 @@ timeouts = {{ response = "300ms" }}
     );
 }
 
+/// A request body of `chunks` chunks of 1 KiB, each sent `gap` after the one before.
+fn slow_body(chunks: u32, gap: std::time::Duration) -> Body {
+    let stream = futures_util::stream::unfold(0, move |sent| async move {
+        if sent == chunks {
+            return None;
+        }
+        tokio::time::sleep(gap).await;
+        Some((Ok::<_, std::io::Error>(vec![b'x'; 1024]), sent + 1))
+    });
+    Body::from_stream(stream)
+}
+
+/// `timeouts.response` counts from the end of the request body: an upload that takes longer
+/// than it still gets its answer, while a client that pauses longer than it inside the body
+/// gets 504 (the upstream connection is not held).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_response_timeout_counts_from_the_end_of_the_upload() {
+    let idp = start_idp().await;
+    let upstream = start_upstream().await;
+    let toml = format!(
+        r#"{base}
+[[routes]]
+path = "/{{*rest}}"
+upstream = "{up}"
+auth = "none"
+timeouts = {{ response = "400ms" }}
+"#,
+        base = base_toml(&idp, &[]),
+        up = upstream.url()
+    );
+    let gw = start_gateway(config(&toml)).await;
+    let client: Client<_, Body> = Client::builder(TokioExecutor::new()).build_http();
+    let post = |body| {
+        let request = http::Request::post(gw.url("/upload/__count")).body(body);
+        client.request(request.unwrap())
+    };
+
+    // 10 chunks 100 ms apart: a second in all, no pause as long as the timeout.
+    let started = Instant::now();
+    let response = post(slow_body(10, std::time::Duration::from_millis(100)))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(900));
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap();
+    let counted: serde_json::Value = serde_json::from_slice(&body.to_bytes()).unwrap();
+    assert_eq!(counted["bytes"], 10 * 1024);
+
+    // A pause of 1.5 s after the first chunk: cut off at the timeout.
+    let started = Instant::now();
+    let response = post(slow_body(2, std::time::Duration::from_millis(1500))).await;
+    let status = response.map(|r| r.status().as_u16());
+    assert!(
+        matches!(status, Ok(504)),
+        "{status:?} after {:?}",
+        started.elapsed()
+    );
+}
+
 /// Bytes streamed by the large-body tests: `AUTHGATE_STREAM_TEST_BYTES`, default 3 GiB.
 fn stream_test_bytes() -> u64 {
     std::env::var("AUTHGATE_STREAM_TEST_BYTES")
