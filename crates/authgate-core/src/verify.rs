@@ -76,7 +76,12 @@ pub fn verify_jws(
     // 8. RFC 7519 §4.1.1, OIDC Core §3.1.3.7 #2: `iss` (JWT-I01..I09).
     validation::issuer(claims, &validation.issuer)?;
     // 9. RFC 7519 §4.1.3, OIDC Core §3.1.3.7 #3–5: `aud` and `azp` (JWT-D01..D11).
-    validation::audience(claims, &validation.audiences, &validation.kind)?;
+    validation::audience(
+        claims,
+        &validation.audiences,
+        &validation.authorized_parties,
+        &validation.kind,
+    )?;
     // 10. RFC 7519 §4.1.4–4.1.6: `exp`, `nbf`, `iat` with bounded leeway (JWT-T01..T16).
     validation::times(claims, validation, now)?;
     // 11. Profile checks: required claims, identifiers, scope and role shapes, `cnf`.

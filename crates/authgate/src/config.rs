@@ -116,6 +116,11 @@ pub struct ProviderConfig {
     /// since Google access tokens are opaque and cannot be verified locally.
     #[serde(default)]
     pub accept_id_tokens: bool,
+    /// Google: client ids accepted as the ID token's `azp` (authorized presenter) besides the
+    /// audiences: the Android or iOS client of an app whose web client id, the audience, is
+    /// what this API accepts (OIDC Core §3.1.3.7). `aud` must still be one of the audiences.
+    #[serde(default)]
+    pub authorized_parties: Vec<String>,
     /// Google Workspace domain: when set, the `hd` claim must equal it.
     #[serde(default)]
     pub hosted_domain: Option<String>,
@@ -181,6 +186,7 @@ impl ProviderConfig {
             max_token_lifetime: None,
             token_versions: Vec::new(),
             accept_id_tokens: false,
+            authorized_parties: Vec::new(),
             hosted_domain: None,
             require_at_jwt: false,
             discovery: None,

@@ -11,10 +11,11 @@ pub(crate) const MAX_AUDIENCES: usize = 64;
 /// Checks `aud` (RFC 7519 §4.1.3): a string or a non-empty array of strings, one of which
 /// equals a configured audience exactly (JWT-D01..D09, D11). For ID tokens also OIDC Core
 /// §3.1.3.7 #3–5: no untrusted extra audience, and `azp` (required with several audiences)
-/// names a configured audience (JWT-D04, JWT-D10).
+/// names a configured audience or one of the `presenters` (JWT-D04, JWT-D10).
 pub(crate) fn audience(
     claims: &Claims,
     audiences: &[String],
+    presenters: &[String],
     kind: &TokenKind,
 ) -> Result<(), VerifyError> {
     let aud = match claims.str_or_array(Claim::Aud) {
@@ -37,7 +38,7 @@ pub(crate) fn audience(
         return Err(reject(WrongAudience, "aud does not name this API"));
     }
     match kind {
-        TokenKind::IdToken => id_token_audience(claims, aud, audiences),
+        TokenKind::IdToken => id_token_audience(claims, aud, audiences, presenters),
         TokenKind::AccessToken { .. } => Ok(()),
     }
 }
@@ -47,6 +48,7 @@ fn id_token_audience(
     claims: &Claims,
     aud: StrOrArray<'_>,
     audiences: &[String],
+    presenters: &[String],
 ) -> Result<(), VerifyError> {
     if !aud.iter().all(|a| is_configured(audiences, a)) {
         return Err(reject(
@@ -55,7 +57,11 @@ fn id_token_audience(
         ));
     }
     match claims.string(Claim::Azp) {
-        ClaimValue::Present(azp) if is_configured(audiences, azp) => Ok(()),
+        ClaimValue::Present(azp)
+            if is_configured(audiences, azp) || is_configured(presenters, azp) =>
+        {
+            Ok(())
+        }
         ClaimValue::Present(_) => Err(reject(WrongAudience, "azp is not a configured client")),
         ClaimValue::Absent if aud.len() > 1 => Err(reject(
             WrongAudience,

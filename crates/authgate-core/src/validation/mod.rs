@@ -89,6 +89,11 @@ pub struct Validation {
     pub kind: TokenKind,
     /// Claims that must be present besides `iss`, `aud`, `exp` (always required).
     pub required_claims: Vec<String>,
+    /// ID tokens: client ids accepted as `azp` besides `audiences` (OIDC Core §3.1.3.7 #4–5:
+    /// the authorized presenter may differ from the audience, as Google's Android or iOS
+    /// client of a web backend does). `aud` must still name a configured audience. Empty by
+    /// default.
+    pub authorized_parties: Vec<String>,
 }
 
 impl Validation {
@@ -106,6 +111,7 @@ impl Validation {
                 require_entra_shape: false,
             },
             required_claims: vec!["sub".to_owned()],
+            authorized_parties: Vec::new(),
         }
     }
 

@@ -315,7 +315,7 @@ fn audience_shapes() {
         require_at_jwt: false,
         require_entra_shape: false,
     };
-    let check = |aud: Value| kind_of(audience(&claims(json!({"aud": aud})), &auds, &at));
+    let check = |aud: Value| kind_of(audience(&claims(json!({"aud": aud})), &auds, &[], &at));
     assert_eq!(check(json!("api")), None);
     assert_eq!(check(json!(["api"])), None);
     assert_eq!(check(json!(["other", "api://api"])), None);
@@ -337,7 +337,7 @@ fn audience_shapes() {
         .collect();
     assert_eq!(check(json!(many)), Some(InvalidClaim));
     assert_eq!(
-        kind_of(audience(&claims(json!({})), &auds, &at)),
+        kind_of(audience(&claims(json!({})), &auds, &[], &at)),
         Some(WrongAudience)
     );
 }
@@ -346,7 +346,7 @@ fn audience_shapes() {
 fn id_token_audience_and_azp() {
     let auds = vec!["client".to_owned()];
     let id = TokenKind::IdToken;
-    let check = |c: Value| kind_of(audience(&claims(c), &auds, &id));
+    let check = |c: Value| kind_of(audience(&claims(c), &auds, &[], &id));
     assert_eq!(check(json!({"aud": "client"})), None);
     assert_eq!(check(json!({"aud": "client", "azp": "client"})), None);
     assert_eq!(
@@ -362,7 +362,7 @@ fn id_token_audience_and_azp() {
         Some(InvalidClaim)
     );
     let two = vec!["client".to_owned(), "client2".to_owned()];
-    let two_auds = |c: Value| kind_of(audience(&claims(c), &two, &id));
+    let two_auds = |c: Value| kind_of(audience(&claims(c), &two, &[], &id));
     assert_eq!(
         two_auds(json!({"aud": ["client", "client2"]})),
         Some(WrongAudience)
@@ -370,6 +370,31 @@ fn id_token_audience_and_azp() {
     assert_eq!(
         two_auds(json!({"aud": ["client", "client2"], "azp": "client"})),
         None
+    );
+}
+
+/// Google's hybrid apps: the Android client presents an ID token whose audience is the web
+/// backend. A configured presenter is accepted as `azp`, never as the audience.
+#[test]
+fn authorized_parties_widen_azp_only() {
+    let auds = vec!["web".to_owned()];
+    let android = vec!["android".to_owned()];
+    let id = TokenKind::IdToken;
+    let check =
+        |c: Value, presenters: &[String]| kind_of(audience(&claims(c), &auds, presenters, &id));
+    let presented = json!({"aud": "web", "azp": "android"});
+    assert_eq!(check(presented.clone(), &[]), Some(WrongAudience));
+    assert_eq!(check(presented, &android), None);
+    assert_eq!(
+        check(json!({"aud": "android", "azp": "android"}), &android),
+        Some(WrongAudience)
+    );
+    assert_eq!(
+        check(
+            json!({"aud": ["web", "android"], "azp": "android"}),
+            &android
+        ),
+        Some(WrongAudience)
     );
 }
 

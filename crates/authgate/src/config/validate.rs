@@ -247,7 +247,7 @@ fn check_jwks(j: &JwksConfig, out: &mut Problems) {
 /// Fields that only some kinds read: setting them elsewhere is a mistake worth reporting.
 fn check_applicable(p: &ProviderConfig, out: &mut Problems) {
     use ProviderKind::{Auth0, Entra, Github, Google, Oidc};
-    let fields: [(&str, bool, &[ProviderKind]); 10] = [
+    let fields: [(&str, bool, &[ProviderKind]); 11] = [
         ("tenant", p.tenant.is_some(), &[Entra]),
         ("allowed_tenants", !p.allowed_tenants.is_empty(), &[Entra]),
         ("instance", p.instance.is_some(), &[Entra]),
@@ -255,6 +255,11 @@ fn check_applicable(p: &ProviderConfig, out: &mut Problems) {
         ("token_versions", !p.token_versions.is_empty(), &[Entra]),
         ("accept_id_tokens", p.accept_id_tokens, &[Google]),
         ("hosted_domain", p.hosted_domain.is_some(), &[Google]),
+        (
+            "authorized_parties",
+            !p.authorized_parties.is_empty(),
+            &[Google],
+        ),
         ("require_at_jwt", p.require_at_jwt, &[Oidc, Auth0]),
         ("user_api", p.user_api.is_some(), &[Github]),
         ("public_client", p.public_client, &[Oidc]),

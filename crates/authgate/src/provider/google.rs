@@ -45,6 +45,9 @@ impl ProviderRules for Google {
             out.push("hosted_domain", "must be a domain such as example.com");
         }
         super::check_audience_values(&p.audiences, out);
+        if p.authorized_parties.iter().any(String::is_empty) {
+            out.push("authorized_parties", "must not contain an empty client id");
+        }
     }
 
     fn routes(&self, p: &ProviderConfig) -> Vec<RouteSpec> {
@@ -56,6 +59,7 @@ impl ProviderRules for Google {
             &[Algorithm::RS256],
         );
         validation.kind = TokenKind::IdToken;
+        validation.authorized_parties = p.authorized_parties.clone();
         let extra = p
             .hosted_domain
             .clone()

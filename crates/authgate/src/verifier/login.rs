@@ -27,6 +27,8 @@ impl Verifier {
             let mut validation = route.spec.validation.clone();
             validation.kind = TokenKind::IdToken;
             validation.audiences = vec![client_id.to_owned()];
+            // Our own sign-in: the ID token was presented to us, not to another client.
+            validation.authorized_parties.clear();
             let checked = route
                 .check_with_keys(|keys| verify_jws(&jws, keys, &validation, self.inner.clock.now()))
                 .await

@@ -291,6 +291,34 @@ async fn jwt_s08_google_hosted_domain_is_checked_on_hd() {
     assert_eq!(kind(verifier.verify(&no_hd).await), MissingClaim);
 }
 
+/// Google's hybrid apps (providers.md §2.3): the Android client's ID token names the web
+/// client (this API) as `aud` and itself as `azp`. Accepted only when that presenter is
+/// configured, and the presenter is never an audience.
+#[tokio::test]
+async fn google_authorized_parties_accept_the_configured_presenter_only() {
+    let fx = Fixture::start().await;
+    let android = "1234987819200-android.apps.googleusercontent.com";
+    let presented = fx
+        .idp()
+        .mint(&MintRequest::new(Flavor::Google).claim("azp", android));
+    let plain = fx.verifier([fx.google()]).await;
+    assert_eq!(kind(plain.verify(&presented).await), WrongAudience);
+    let mut p = fx.google();
+    p.authorized_parties = vec![android.into()];
+    let verifier = fx.verifier([p]).await;
+    assert!(verifier.verify(&presented).await.is_ok());
+    let other = fx
+        .idp()
+        .mint(&MintRequest::new(Flavor::Google).claim("azp", "someone-else"));
+    assert_eq!(kind(verifier.verify(&other).await), WrongAudience);
+    let for_android = fx.idp().mint(
+        &MintRequest::new(Flavor::Google)
+            .audience(android)
+            .claim("azp", android),
+    );
+    assert_eq!(kind(verifier.verify(&for_android).await), WrongAudience);
+}
+
 // ---- Okta, Auth0, generic OIDC --------------------------------------------------------
 
 #[tokio::test]
