@@ -240,8 +240,8 @@ pub struct RawTimeouts {
     /// TCP/TLS connect timeout (default 5s).
     #[serde(default, with = "humantime_serde")]
     pub connect: Option<Duration>,
-    /// Time from the end of the request body until the upstream's response head arrives,
-    /// and the longest pause inside a request body (default 60s).
+    /// The longest the upstream exchange may go without progress: from the end of the request
+    /// body to the response head, and between two chunks of the body (default 60s).
     #[serde(default, with = "humantime_serde")]
     pub response: Option<Duration>,
 }

@@ -116,7 +116,7 @@ impl UpstreamClient {
         }
         // hyper-util's client takes the absolute URI (and sets `Host` from it).
         let request = absolute(target, request)?;
-        let (request, sent) = super::upload::watch(request, response_timeout);
+        let (request, sent) = super::upload::watch(request);
         let response = match (target.is_https(), &pool.tls) {
             (false, _) => pool.plain.request(request),
             (true, Some(tls)) if upgrade => tls.http1.request(request),

@@ -94,9 +94,9 @@ impl Pooled {
 }
 
 /// Sends `request` (origin-form URI) to `target`, an `http://` upstream, over a pooled or new
-/// connection; waits at most `response_timeout` for the response head after the request body
-/// was sent (connecting included; [`super::upload`]) and `connect_timeout` for a new
-/// connection.
+/// connection; gives up when `response_timeout` passes without progress (connecting, each
+/// chunk of the request body, the response head; [`super::upload`]) and waits at most
+/// `connect_timeout` for a new connection.
 pub(super) async fn send(
     owner: &PoolOwner,
     target: &UpstreamTarget,
@@ -107,7 +107,7 @@ pub(super) async fn send(
     request
         .headers_mut()
         .insert(http::header::HOST, target.host().clone());
-    let (request, sent) = super::upload::watch(request, response_timeout);
+    let (request, sent) = super::upload::watch(request);
     let exchange = exchange(owner, target, request, connect_timeout);
     super::upload::within(exchange, sent, response_timeout).await
 }

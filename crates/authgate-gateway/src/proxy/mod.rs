@@ -30,7 +30,7 @@
 //!
 //! | situation | answer |
 //! |---|---|
-//! | connect or response-head timeout (`timeouts.connect`; `timeouts.response`, counted from the end of the request body), or a request body pausing longer than `timeouts.response` | 504 `{"error":"upstream_timeout"}` |
+//! | connect timeout (`timeouts.connect`), or `timeouts.response` without progress: no chunk of the request body moved to the upstream, or no response head since the last one | 504 `{"error":"upstream_timeout"}` |
 //! | connection refused or reset, TLS failure | 502 `{"error":"bad_gateway"}` |
 //! | path refused by [`crate::routes::normalize_path`] | 400 `{"error":"bad_path"}` |
 //! | no route | 404 `{"error":"no_route"}` |

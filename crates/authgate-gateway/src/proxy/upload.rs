@@ -1,8 +1,11 @@
-//! `timeouts.response` counts from the end of the request body, not from its start: an upload
-//! that takes longer than the timeout to reach a slow-reading upstream still gets its answer.
-//! The same bound holds between two chunks of the body, so a client that stops sending in
-//! the middle of a body does not hold an upstream connection forever (the request fails with
-//! 504, as a silent upstream does).
+//! `timeouts.response` is a bound on how long an upstream exchange may go without progress,
+//! not on the whole exchange: an upload that takes longer than the timeout to reach a
+//! slow-reading upstream still gets its answer, as long as some of its body moves within
+//! every `timeout`. Progress is each chunk of the request body handed to the upstream
+//! connection; the clock starts when the request is sent (so connecting and a TLS handshake
+//! count) and the wait for the response head counts from the last chunk (the end of the
+//! body). Whatever stalls — the upstream not reading, not answering, or the client not
+//! sending — ends the exchange with 504 once `timeout` passes without progress.
 
 use super::UpstreamError;
 use axum::body::Body;
@@ -11,73 +14,87 @@ use http::Request;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::sync::oneshot;
-use tokio::time::{Instant, Sleep};
+use tokio::time::Instant;
 
-/// `request` with its body watched, and what completes once that body was sent in full (or
-/// failed). A request without a body is returned as it is, with `None`.
-pub(super) fn watch(request: Request<Body>, idle: Duration) -> (Request<Body>, Option<Sent>) {
+/// When the request last made progress, shared by its body and [`within`].
+#[derive(Clone)]
+pub(super) struct Progress(Arc<Mark>);
+
+struct Mark {
+    start: Instant,
+    /// Milliseconds from `start` to the last progress.
+    last_ms: AtomicU64,
+}
+
+impl Progress {
+    fn new() -> Self {
+        Progress(Arc::new(Mark {
+            start: Instant::now(),
+            last_ms: AtomicU64::new(0),
+        }))
+    }
+
+    fn touch(&self) {
+        let ms = u64::try_from(self.0.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.0.last_ms.fetch_max(ms, Ordering::Relaxed);
+    }
+
+    fn last(&self) -> Instant {
+        self.0.start + Duration::from_millis(self.0.last_ms.load(Ordering::Relaxed))
+    }
+}
+
+/// `request` with its body watched for progress (a request without a body is returned as it
+/// is, with `None`: the exchange then simply has `timeout` in all).
+pub(super) fn watch(request: Request<Body>) -> (Request<Body>, Option<Progress>) {
     if request.body().is_end_stream() {
         return (request, None);
     }
-    let (done, sent) = oneshot::channel();
+    let progress = Progress::new();
+    let watched = progress.clone();
     let request = request.map(|inner| {
         Body::new(Watched {
             inner,
-            idle,
-            pause: None,
-            waiting: false,
-            done: Some(done),
+            progress: watched,
         })
     });
-    (request, Some(Sent(sent)))
+    (request, Some(progress))
 }
 
-/// Completes when the watched body was sent in full, failed or was dropped.
-pub(super) struct Sent(oneshot::Receiver<()>);
-
-/// `exchange`, refused with [`UpstreamError::Timeout`] once `timeout` has passed since the
-/// request body was sent (`sent`; since now for a request without a body).
+/// `exchange`, refused with [`UpstreamError::Timeout`] once `timeout` passes without
+/// progress.
 pub(super) async fn within<T>(
     exchange: impl Future<Output = Result<T, UpstreamError>>,
-    sent: Option<Sent>,
+    progress: Option<Progress>,
     timeout: Duration,
 ) -> Result<T, UpstreamError> {
-    let Some(Sent(sent)) = sent else {
+    let Some(progress) = progress else {
         return tokio::time::timeout(timeout, exchange)
             .await
             .unwrap_or(Err(UpstreamError::Timeout));
     };
-    let deadline = async move {
-        let _ = sent.await;
-        tokio::time::sleep(timeout).await;
-    };
-    tokio::select! {
-        result = exchange => result,
-        () = deadline => Err(UpstreamError::Timeout),
-    }
-}
-
-/// A request body that reports its end and fails when the client pauses longer than `idle`:
-/// the upstream connection asked for the next frame and none came.
-struct Watched {
-    inner: Body,
-    idle: Duration,
-    /// The timer of the current wait (created on the first wait, reused after).
-    pause: Option<Pin<Box<Sleep>>>,
-    /// Whether the last poll found no frame (the wait `pause` times is going on).
-    waiting: bool,
-    done: Option<oneshot::Sender<()>>,
-}
-
-impl Watched {
-    fn finish(&mut self) {
-        if let Some(done) = self.done.take() {
-            let _ = done.send(());
+    let mut exchange = std::pin::pin!(exchange);
+    loop {
+        let deadline = progress.last() + timeout;
+        tokio::select! {
+            result = &mut exchange => return result,
+            () = tokio::time::sleep_until(deadline) => {
+                if progress.last() + timeout <= Instant::now() {
+                    return Err(UpstreamError::Timeout);
+                }
+            }
         }
     }
+}
+
+/// A request body that marks progress with every frame it yields.
+struct Watched {
+    inner: Body,
+    progress: Progress,
 }
 
 impl HttpBody for Watched {
@@ -89,38 +106,11 @@ impl HttpBody for Watched {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
         let this = self.get_mut();
-        match Pin::new(&mut this.inner).poll_frame(cx) {
-            Poll::Ready(Some(Ok(frame))) => {
-                this.waiting = false;
-                if this.inner.is_end_stream() {
-                    this.finish();
-                }
-                Poll::Ready(Some(Ok(frame)))
-            }
-            Poll::Ready(other) => {
-                this.finish();
-                Poll::Ready(other)
-            }
-            Poll::Pending => {
-                let deadline = Instant::now() + this.idle;
-                let pause = this
-                    .pause
-                    .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
-                if !this.waiting {
-                    // A new wait for the client starts now (time the upstream spent not
-                    // asking for the body is not the client's pause).
-                    pause.as_mut().reset(deadline);
-                    this.waiting = true;
-                }
-                match pause.as_mut().poll(cx) {
-                    Poll::Pending => Poll::Pending,
-                    Poll::Ready(()) => {
-                        this.finish();
-                        Poll::Ready(Some(Err(axum::Error::new(stalled()))))
-                    }
-                }
-            }
+        let polled = Pin::new(&mut this.inner).poll_frame(cx);
+        if polled.is_ready() {
+            this.progress.touch();
         }
+        polled
     }
 
     fn is_end_stream(&self) -> bool {
@@ -132,10 +122,41 @@ impl HttpBody for Watched {
     }
 }
 
-/// The error of a body that paused too long (a timeout, so the request answers 504).
-fn stalled() -> std::io::Error {
-    std::io::Error::new(
-        std::io::ErrorKind::TimedOut,
-        "the request body paused longer than the response timeout",
-    )
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn progress_moves_the_deadline_and_silence_ends_the_exchange() {
+        let progress = Progress::new();
+        let marker = progress.clone();
+        let timeout = Duration::from_millis(400);
+        // Progress every 300 ms for 3 s, then an answer: never 400 ms without progress.
+        let busy = async move {
+            for _ in 0..10 {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                marker.touch();
+            }
+            Ok::<_, UpstreamError>("answer")
+        };
+        let answer = within(busy, Some(progress), timeout).await;
+        assert!(matches!(answer, Ok("answer")));
+
+        // Progress for a while, then silence: refused 400 ms after the last progress.
+        let progress = Progress::new();
+        let marker = progress.clone();
+        let started = Instant::now();
+        let stalls = async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            marker.touch();
+            std::future::pending::<Result<(), UpstreamError>>().await
+        };
+        let refused = within(stalls, Some(progress), timeout).await;
+        assert!(matches!(refused, Err(UpstreamError::Timeout)));
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_millis(700) && waited < Duration::from_millis(800),
+            "{waited:?}"
+        );
+    }
 }

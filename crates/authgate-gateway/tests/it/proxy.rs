@@ -191,11 +191,11 @@ fn slow_body(chunks: u32, gap: std::time::Duration) -> Body {
     Body::from_stream(stream)
 }
 
-/// `timeouts.response` counts from the end of the request body: an upload that takes longer
-/// than it still gets its answer, while a client that pauses longer than it inside the body
-/// gets 504 (the upstream connection is not held).
+/// `timeouts.response` bounds the time without progress, not the exchange: an upload that
+/// takes longer than it still gets its answer, while a client that pauses longer than it
+/// inside the body, or an upstream that stops reading it, ends in 504 (nothing hangs).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_response_timeout_counts_from_the_end_of_the_upload() {
+async fn the_response_timeout_bounds_the_time_without_progress() {
     let idp = start_idp().await;
     let upstream = start_upstream().await;
     let toml = format!(
@@ -229,15 +229,39 @@ timeouts = {{ response = "400ms" }}
     let counted: serde_json::Value = serde_json::from_slice(&body.to_bytes()).unwrap();
     assert_eq!(counted["bytes"], 10 * 1024);
 
-    // A pause of 1.5 s after the first chunk: cut off at the timeout.
+    // The client sends nothing for 1.5 s: cut off at the timeout.
     let started = Instant::now();
     let response = post(slow_body(2, std::time::Duration::from_millis(1500))).await;
     let status = response.map(|r| r.status().as_u16());
+    let waited = started.elapsed();
+    assert!(matches!(status, Ok(504)), "{status:?} after {waited:?}");
     assert!(
-        matches!(status, Ok(504)),
-        "{status:?} after {:?}",
-        started.elapsed()
+        waited < std::time::Duration::from_millis(1400),
+        "{waited:?}"
     );
+
+    // An upstream that accepts the connection and never reads: once the socket buffers are
+    // full nothing moves, and the exchange ends at the timeout instead of hanging.
+    let deaf = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let deaf_url = format!("http://{}", deaf.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = deaf.accept().await {
+            held.push(socket);
+        }
+    });
+    let toml = toml.replace(&upstream.url(), &deaf_url);
+    let deaf_gw = start_gateway(config(&toml)).await;
+    let big = Body::from(vec![b'x'; 64 << 20]);
+    let request = http::Request::post(deaf_gw.url("/upload/x")).body(big);
+    let started = Instant::now();
+    let status = client.request(request.unwrap()).await.map(|r| r.status());
+    let waited = started.elapsed();
+    assert!(
+        matches!(status, Ok(s) if s == 504),
+        "{status:?} after {waited:?}"
+    );
+    assert!(waited < std::time::Duration::from_secs(5), "{waited:?}");
 }
 
 /// Bytes streamed by the large-body tests: `AUTHGATE_STREAM_TEST_BYTES`, default 3 GiB.
