@@ -9,6 +9,7 @@ mod audience;
 mod issuer;
 
 pub use issuer::is_guid;
+pub use kind::is_entra_access_token_shape;
 mod kind;
 mod profile;
 #[cfg(test)]

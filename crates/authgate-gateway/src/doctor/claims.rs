@@ -72,9 +72,16 @@ pub(super) fn token_type(
         return id_token_as_access(e, claims);
     }
     let entra = e.kind() == ProviderKind::Entra;
-    if entra && !claims.contains_key("scp") && !claims.contains_key("roles") {
-        return Check::fail("token type", "the token has neither scp nor roles")
-            .note("an Entra access token for an API carries delegated scopes (scp) or application roles (roles); this looks like an ID token")
+    let text = |name: &str| claims.get(name).and_then(Value::as_str);
+    let shape = authgate_core::is_entra_access_token_shape(
+        claims.contains_key("scp"),
+        text("idtyp"),
+        text("sub"),
+        text("oid"),
+    );
+    if entra && !shape {
+        return Check::fail("token type", "the token has no scp and is not an app-only token (no idtyp \"app\", sub differs from oid)")
+            .note("an Entra access token for an API carries delegated scopes (scp), or is app-only (sub equals oid); an ID token may carry roles but never scp, and its sub is pairwise: this looks like an ID token")
             .note("request a token for your API (scope api://<client id>/access_as_user, or api://<client id>/.default for app-only) and send its access_token");
     }
     Check::pass(

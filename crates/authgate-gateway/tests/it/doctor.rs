@@ -268,6 +268,35 @@ async fn id_token_sent_as_access_token_is_explained() {
     assert_says(&report, "send the access_token");
 }
 
+/// The token-type step follows the verifier's Entra rule: app roles without `scp` are an ID
+/// token's, while an app-only token needs neither roles nor `idtyp` (`sub` equals `oid`).
+#[tokio::test]
+async fn entra_token_type_follows_the_verifier() {
+    let f = Fixture::start().await;
+    let config = f.config(&f.entra(""));
+    let id_like = f.idp().mint(
+        &MintRequest::new(Flavor::EntraV2)
+            .roles(["Admin"])
+            .claim("scp", serde_json::Value::Null),
+    );
+    let report = f.doctor(&config, &id_like, None).await;
+    assert!(!report.ok());
+    assert_eq!(report.check("token type").unwrap().mark, Mark::Fail);
+    assert_says(&report, "is not an app-only token");
+    let app_only = f.idp().mint(
+        &MintRequest::new(Flavor::EntraV2)
+            .app_only()
+            .claim("idtyp", serde_json::Value::Null)
+            .claim("roles", serde_json::Value::Null),
+    );
+    let report = f.doctor(&config, &app_only, None).await;
+    assert_eq!(
+        report.check("token type").unwrap().mark,
+        Mark::Pass,
+        "{report}"
+    );
+}
+
 #[tokio::test]
 async fn google_opaque_access_token_is_recognised() {
     let f = Fixture::start().await;
