@@ -53,6 +53,8 @@ pub enum KeySetError {
     NoUsableKeys {
         /// How many keys were skipped.
         skipped: usize,
+        /// Of those, how many carried private members (JWT-C16: an alert).
+        private: usize,
     },
 }
 
@@ -60,9 +62,16 @@ impl std::fmt::Display for KeySetError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             KeySetError::NotAJwks(why) => write!(f, "not a JWKS document: {why}"),
-            KeySetError::NoUsableKeys { skipped } => {
+            KeySetError::NoUsableKeys {
+                skipped,
+                private: 0,
+            } => {
                 write!(f, "no usable signature keys ({skipped} skipped)")
             }
+            KeySetError::NoUsableKeys { skipped, private } => write!(
+                f,
+                "no usable signature keys ({skipped} skipped, {private} of them with private key material)"
+            ),
         }
     }
 }
@@ -99,13 +108,13 @@ impl KeySet {
         }
         let keys: Vec<KeyEntry> = members.iter().filter_map(parse::key_entry).collect();
         let skipped = members.len() - keys.len();
-        if keys.is_empty() {
-            return Err(KeySetError::NoUsableKeys { skipped });
-        }
         let private = members
             .iter()
             .filter(|m| parse::has_private_members(m))
             .count();
+        if keys.is_empty() {
+            return Err(KeySetError::NoUsableKeys { skipped, private });
+        }
         Ok(KeySet {
             keys,
             skipped,
@@ -124,7 +133,8 @@ impl KeySet {
 
     /// How many keys of the document were skipped because they carry private members
     /// (`d`, `p`, `k`, ...): the identity provider published private key material, which
-    /// deserves an alert (JWT-C16), not only the skip.
+    /// deserves an alert (JWT-C16), not only the skip. (A document with no other key is
+    /// refused with [`KeySetError::NoUsableKeys`], which counts them too.)
     pub fn private_keys_skipped(&self) -> usize {
         self.private
     }

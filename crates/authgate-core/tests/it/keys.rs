@@ -688,7 +688,10 @@ fn jwt_c10_rsa_key_under_2048_bits_skipped() {
         let error = KeySet::from_jwks_json(&rsa_jwks(&fake_modulus(bits), &[1, 0, 1])).unwrap_err();
         assert_eq!(
             error,
-            authgate_core::KeySetError::NoUsableKeys { skipped: 1 }
+            authgate_core::KeySetError::NoUsableKeys {
+                skipped: 1,
+                private: 0
+            }
         );
         assert!(VerifyingKey::rsa(&fake_modulus(bits), &[1, 0, 1]).is_err());
     }
@@ -829,7 +832,14 @@ fn jwt_c16_keys_with_private_members_skipped() {
     assert_eq!((set.skipped(), set.private_keys_skipped()), (1, 0));
     let oct = json!({"kty": "oct", "kid": "h", "k": forge::b64([7; 32])});
     let doc = json!({"keys": [oct]}).to_string();
-    assert!(KeySet::from_jwks_json(doc.as_bytes()).is_err());
+    assert_eq!(
+        KeySet::from_jwks_json(doc.as_bytes()).unwrap_err(),
+        authgate_core::KeySetError::NoUsableKeys {
+            skipped: 1,
+            private: 1
+        },
+        "a document of private keys only is refused, and the count is kept for the alert"
+    );
 }
 
 #[test]
@@ -914,7 +924,10 @@ fn jwt_r04_oversized_rsa_key_skipped() {
     let error = KeySet::from_jwks_json(&rsa_jwks(&fake_modulus(16_384), &[1, 0, 1])).unwrap_err();
     assert_eq!(
         error,
-        authgate_core::KeySetError::NoUsableKeys { skipped: 1 }
+        authgate_core::KeySetError::NoUsableKeys {
+            skipped: 1,
+            private: 0
+        }
     );
     assert!(VerifyingKey::rsa(&fake_modulus(8200), &[1, 0, 1]).is_err());
 }
@@ -942,7 +955,10 @@ fn jwks_document_must_be_an_object_with_a_keys_array() {
     }
     assert_eq!(
         KeySet::from_jwks_json(br#"{"keys":[]}"#).unwrap_err(),
-        NoUsableKeys { skipped: 0 }
+        NoUsableKeys {
+            skipped: 0,
+            private: 0
+        }
     );
     let dup = br#"{"keys":[],"keys":[]}"#;
     assert!(matches!(KeySet::from_jwks_json(dup), Err(NotAJwks(_))));

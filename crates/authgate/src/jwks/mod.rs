@@ -23,7 +23,7 @@ use crate::config::JwksConfig;
 use crate::http_client::{FetchError, HttpClient};
 use crate::provider::{KeySource, discovery};
 use arc_swap::ArcSwapOption;
-use authgate_core::{KeySet, VerifyError, VerifyErrorKind};
+use authgate_core::{KeySet, KeySetError, VerifyError, VerifyErrorKind};
 use futures_util::future::{BoxFuture, FutureExt, Shared};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -308,8 +308,13 @@ impl Inner {
             None => discovery::jwks_uri(&self.http, &self.source, self.allow_http).await?,
         };
         let fetched = self.http.get(&jwks_uri, self.allow_http).await?;
-        let keys = KeySet::from_jwks_json(&fetched.body)
-            .map_err(|e| FetchError::Invalid(e.to_string()))?;
+        let keys = KeySet::from_jwks_json(&fetched.body).map_err(|e| {
+            if let KeySetError::NoUsableKeys { private, .. } = e {
+                self.alert_private_keys(private);
+            }
+            FetchError::Invalid(e.to_string())
+        })?;
+        self.alert_private_keys(keys.private_keys_skipped());
         Ok(Downloaded {
             keys,
             max_age: fetched.max_age,
@@ -331,16 +336,20 @@ impl Inner {
 
     /// A good document replaces the keys; a key it lacks (or holds other material under the
     /// same id) stops working at once (R-09), cached verifications made with it included.
-    fn publish_keys(&self, c: &mut Control, d: Downloaded, now: Instant) {
-        let private = d.keys.private_keys_skipped();
-        if private > 0 {
+    /// JWT-C16: a key set publishing private key material is skipped key by key, and also
+    /// worth an alert (the identity provider may have leaked a signing key).
+    fn alert_private_keys(&self, count: usize) {
+        if count > 0 {
             tracing::error!(
                 issuer = %self.issuer,
-                keys = private,
+                keys = count,
                 "the key set publishes private key material: those keys are ignored, but the \
                  identity provider may have leaked a signing key (JWT-C16)"
             );
         }
+    }
+
+    fn publish_keys(&self, c: &mut Control, d: Downloaded, now: Instant) {
         let old = self.current.load_full();
         if old.is_some_and(|old| removed_any(&old.keys, &d.keys)) {
             c.generation += 1;
