@@ -251,8 +251,14 @@ fn single<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a HeaderVal
     values.next().is_none().then_some(first)
 }
 
-/// An origin-form target (`/path?query`), or an absolute URI whose path is used.
+/// An origin-form target (`/path?query`), or an absolute URI whose path is used. A `#` is
+/// refused: request targets never carry a fragment (RFC 9112 §3.2), and `Uri` would drop it
+/// while the proxy in front sends the application the raw target
+/// (`/public/x#/../../api/admin/x`).
 fn parse_target(raw: &[u8]) -> Option<Uri> {
+    if raw.contains(&b'#') {
+        return None;
+    }
     let uri = Uri::try_from(raw).ok()?;
     uri.path().starts_with('/').then_some(uri)
 }

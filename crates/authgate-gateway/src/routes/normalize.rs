@@ -57,14 +57,33 @@ pub fn normalize_path(raw: &str) -> Result<String, BadPath> {
 /// proxy in front sends the client's path to the application as it came, so a path that
 /// normalisation would change is refused. Otherwise `/api/data/%2e%2e/%2e%2e/public/x` would
 /// be decided as `/public/x` while an application that does not resolve dot segments itself
-/// serves it from its `/api/data` handler.
+/// serves it from its `/api/data` handler. Only the case of hex digits in escapes may differ
+/// (`%c3%a9` is `%C3%A9`: the same bytes once decoded, as some encoders write them).
 pub fn normalize_exact(raw: &str) -> Result<String, BadPath> {
     let normal = normalize_path(raw)?;
-    if normal == raw {
+    if normal == upper_hex_escapes(raw) {
         Ok(normal)
     } else {
         Err(NOT_NORMAL)
     }
+}
+
+/// `raw` with the two characters after every `%` in upper case.
+fn upper_hex_escapes(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut upper = 0;
+    for c in raw.chars() {
+        if upper > 0 {
+            out.push(c.to_ascii_uppercase());
+            upper -= 1;
+        } else {
+            out.push(c);
+            if c == '%' {
+                upper = 2;
+            }
+        }
+    }
+    out
 }
 
 /// Step 2: decodes unreserved escapes and refuses the dangerous characters.

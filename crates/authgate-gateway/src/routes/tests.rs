@@ -61,12 +61,18 @@ fn forward_auth_takes_only_paths_already_in_normal_form() {
         "//api/x",
         "/api/x/..",
         "/%61pi/x",
-        "/a%3ab",
+        "/a%2eb/",
+        "/api/%2e%2e",
     ] {
         assert!(normalize_path(changed).is_ok(), "{changed}");
         assert!(normalize_exact(changed).is_err(), "{changed}");
     }
     assert!(normalize_exact("/api/%2fx").is_err());
+    // Lower-case hex is the same escape (the same bytes once decoded).
+    assert_eq!(
+        normalize_exact("/caf%c3%a9/a%3ab").as_deref(),
+        Ok("/caf%C3%A9/a%3Ab")
+    );
 }
 
 #[test]

@@ -452,6 +452,12 @@ async fn paths_not_in_normal_form_are_refused_even_with_a_good_token() {
     }
     let response = stack.nginx("GET", "/api/data/x", Some(&good)).await;
     assert_eq!(response.status(), StatusCode::OK);
+    // A fragment never belongs to a request target; the URI parser would drop it.
+    let response = stack
+        .nginx("GET", "/public/x#/../../api/admin/x", None)
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(response).await, "invalid_request");
 }
 
 #[tokio::test]
