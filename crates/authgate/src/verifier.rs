@@ -292,9 +292,11 @@ impl Inner {
     }
 }
 
-/// Each route takes the key set of the first previous route with the same key source.
-fn take_keys(routes: &[Route], previous: &[Route]) {
-    for route in routes {
+/// Each route whose first fetch `failed` takes the current key set of the first previous
+/// route with the same key source (read after the fetch, so a key the previous verifier's
+/// own refresh removed meanwhile stays removed).
+fn take_keys(routes: &[Route], fetched: &[bool], previous: &[Route]) {
+    for (route, _) in routes.iter().zip(fetched).filter(|(_, ok)| !**ok) {
         let _ = previous
             .iter()
             .any(|old| route.keys.take_keys_of(&old.keys));
@@ -341,10 +343,10 @@ impl VerifierBuilder {
         self
     }
 
-    /// Starts every issuer whose keys come from the same source (JWKS URL or discovery
-    /// documents, and the same `insecure_allow_http`) with `previous`'s current key set. The
-    /// build still fetches; a failed fetch keeps the taken-over keys, which stay usable for
-    /// their stale window counted from their own fetch, as they would have in `previous`.
+    /// Every issuer whose first fetch fails takes `previous`'s current key set when its keys
+    /// come from the same source (JWKS URL or discovery documents, and the same
+    /// `insecure_allow_http`); the taken-over keys stay usable for their stale window counted
+    /// from their own fetch, as they would have in `previous`.
     pub fn keys_from(mut self, previous: &Verifier) -> Self {
         self.previous = Some(previous.clone());
         self
@@ -373,10 +375,10 @@ impl VerifierBuilder {
                     .map(|spec| Route::new(p, spec, &http))
             })
             .collect();
+        let fetched = futures_util::future::join_all(routes.iter().map(|r| r.keys.fetch())).await;
         if let Some(previous) = &self.previous {
-            take_keys(&routes, &previous.inner.routes);
+            take_keys(&routes, &fetched, &previous.inner.routes);
         }
-        futures_util::future::join_all(routes.iter().map(|r| r.keys.fetch())).await;
         let refreshers = routes.iter().map(|r| r.keys.spawn_refresher()).collect();
         let inner = Inner {
             table: RouteTable::new(&routes),

@@ -149,13 +149,14 @@ impl KeyCache {
         fetch.await
     }
 
-    /// Starts with `previous`'s key set when both fetch from the same source under the same
-    /// rule for plain HTTP (a reload): a fetch failing at once then leaves the last good keys
-    /// in use, within their stale window counted from when they were fetched, instead of no
-    /// keys at all. `true` when a key set was taken over.
+    /// Takes `previous`'s current key set when this cache has none and both fetch from the
+    /// same source under the same rule for plain HTTP (a reload whose own fetch failed): the
+    /// last good keys stay in use, within their stale window counted from when they were
+    /// fetched, instead of no keys at all. `true` when a key set was taken over.
     pub(crate) fn take_keys_of(&self, previous: &KeyCache) -> bool {
         let (new, old) = (&self.inner, &previous.inner);
-        if new.source != old.source || new.allow_http != old.allow_http {
+        let same_source = new.source == old.source && new.allow_http == old.allow_http;
+        if !same_source || new.current.load().is_some() {
             return false;
         }
         let Some(loaded) = old.current.load_full() else {

@@ -478,6 +478,19 @@ async fn r15_a_rebuild_during_an_outage_keeps_the_running_keys() {
         kind(elsewhere.verify(&token(&fx, 2)).await),
         KeysUnavailable
     );
+    // Nor does a changed rule for plain HTTP.
+    let mut rule = p.clone();
+    rule.insecure_allow_http = !p.insecure_allow_http;
+    let other_rule = fx
+        .builder([rule])
+        .keys_from(&running)
+        .build()
+        .await
+        .unwrap();
+    assert_eq!(
+        kind(other_rule.verify(&token(&fx, 4)).await),
+        KeysUnavailable
+    );
 
     // The taken-over keys age from their own fetch: past TTL + max_stale they fail closed.
     advance(2 * HOUR + Duration::from_secs(1)).await;
