@@ -112,6 +112,11 @@ pub struct ProviderConfig {
     /// (`https://sts.windows.net/{tid}/`) are rejected unless `1` is listed.
     #[serde(default)]
     pub token_versions: Vec<u8>,
+    /// Entra: accept guest accounts (`acct = 1`, or an `idp` naming another tenant or a
+    /// Microsoft account). Default false: a guest is refused like a bad token (security.md
+    /// JWT-S07); opt in per provider when the API serves B2B guests.
+    #[serde(default)]
+    pub allow_guests: bool,
     /// Google: accept Google ID tokens as bearer tokens. Must be `true` for a Google provider,
     /// since Google access tokens are opaque and cannot be verified locally.
     #[serde(default)]
@@ -185,6 +190,7 @@ impl ProviderConfig {
             leeway: None,
             max_token_lifetime: None,
             token_versions: Vec::new(),
+            allow_guests: false,
             accept_id_tokens: false,
             authorized_parties: Vec::new(),
             hosted_domain: None,

@@ -247,12 +247,13 @@ fn check_jwks(j: &JwksConfig, out: &mut Problems) {
 /// Fields that only some kinds read: setting them elsewhere is a mistake worth reporting.
 fn check_applicable(p: &ProviderConfig, out: &mut Problems) {
     use ProviderKind::{Auth0, Entra, Github, Google, Oidc};
-    let fields: [(&str, bool, &[ProviderKind]); 11] = [
+    let fields: [(&str, bool, &[ProviderKind]); 12] = [
         ("tenant", p.tenant.is_some(), &[Entra]),
         ("allowed_tenants", !p.allowed_tenants.is_empty(), &[Entra]),
         ("instance", p.instance.is_some(), &[Entra]),
         ("v1_issuer_base", p.v1_issuer_base.is_some(), &[Entra]),
         ("token_versions", !p.token_versions.is_empty(), &[Entra]),
+        ("allow_guests", p.allow_guests, &[Entra]),
         ("accept_id_tokens", p.accept_id_tokens, &[Google]),
         ("hosted_domain", p.hosted_domain.is_some(), &[Google]),
         (

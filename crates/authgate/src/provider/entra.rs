@@ -18,12 +18,11 @@
 //! configured forms match (JWT-D08), so a Microsoft Graph token is refused by audience
 //! (JWT-D09).
 
-use super::{ClaimCheck, ProviderRules, RouteSpec, base_validation, key_source};
+use super::{ProviderRules, RouteSpec, base_validation, key_source};
 use crate::config::validate::Problems;
 use crate::config::{ENTRA_PUBLIC_INSTANCE, ProviderConfig};
-use authgate_core::{
-    Algorithm, ClaimMapping, Claims, IssuerRule, TokenKind, VerifyError, VerifyErrorKind, is_guid,
-};
+use authgate_core::{Algorithm, ClaimMapping, IssuerRule, TokenKind, is_guid};
+use checks::EntraClaims;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -190,7 +189,10 @@ fn route(
         source: key_source(p, &expected, vec![discovery]),
         validation,
         mapping: ClaimMapping::default(),
-        extra: Some(Arc::new(TokenVersion(version))),
+        extra: Some(Arc::new(EntraClaims {
+            version,
+            allow_guests: p.allow_guests,
+        })),
     }
 }
 
@@ -298,20 +300,6 @@ fn audiences(p: &ProviderConfig) -> Vec<String> {
     vec![format!("api://{id}"), id]
 }
 
-/// The `ver` claim must match the route the issuer chose (`1.0` or `2.0`).
-struct TokenVersion(&'static str);
-
-impl ClaimCheck for TokenVersion {
-    fn check(&self, claims: &Claims) -> Result<(), VerifyError> {
-        match claims.get_str("ver") {
-            Some(v) if v == self.0 => Ok(()),
-            _ => Err(VerifyError::new(
-                VerifyErrorKind::InvalidClaim,
-                format!("ver must be {:?} for this issuer", self.0),
-            )),
-        }
-    }
-}
-
+mod checks;
 #[cfg(test)]
 mod tests;

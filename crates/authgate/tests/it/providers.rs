@@ -240,6 +240,27 @@ async fn entra_consumers_accepts_the_microsoft_account_tenant_only() {
     );
 }
 
+/// JWT-S07: a guest of the tenant (B2B: `idp` names the home tenant; `acct = 1`) is refused
+/// unless the provider opts in with `allow_guests`.
+#[tokio::test]
+async fn jwt_s07_entra_guests_are_refused_unless_allowed() {
+    let fx = Fixture::start().await;
+    let home = "https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/";
+    let user = || MintRequest::new(Flavor::EntraV2).scopes(["access_as_user"]);
+    let guest = fx.idp().mint(&user().claim("idp", home));
+    let flagged = fx.idp().mint(&user().claim("acct", 1));
+    let member = fx.idp().mint(&user().claim("acct", 0));
+    let strict = fx.verifier([fx.entra(authgate_devidp::DEV_TENANT)]).await;
+    assert_eq!(kind(strict.verify(&guest).await), InvalidClaim);
+    assert_eq!(kind(strict.verify(&flagged).await), InvalidClaim);
+    assert!(strict.verify(&member).await.is_ok());
+    let mut p = fx.entra(authgate_devidp::DEV_TENANT);
+    p.allow_guests = true;
+    let open = fx.verifier([p]).await;
+    assert!(open.verify(&guest).await.is_ok());
+    assert!(open.verify(&flagged).await.is_ok());
+}
+
 // ---- Google ---------------------------------------------------------------------------
 
 #[tokio::test]

@@ -167,26 +167,6 @@ fn national_cloud_instance_needs_an_explicit_v1_base() {
 }
 
 #[test]
-fn ver_must_match_the_issuer_version() {
-    let claims = |v: serde_json::Value| Claims::new(v.as_object().unwrap().clone());
-    assert!(
-        TokenVersion("2.0")
-            .check(&claims(serde_json::json!({"ver": "2.0"})))
-            .is_ok()
-    );
-    assert!(
-        TokenVersion("2.0")
-            .check(&claims(serde_json::json!({"ver": "1.0"})))
-            .is_err()
-    );
-    assert!(
-        TokenVersion("1.0")
-            .check(&claims(serde_json::json!({})))
-            .is_err()
-    );
-}
-
-#[test]
 fn guid_shape() {
     assert!(is_guid(TENANT));
     assert!(is_guid(&TENANT.to_uppercase()));
