@@ -95,6 +95,9 @@ pub struct RawServer {
     /// CIDRs whose `X-Forwarded-*` headers are honoured.
     #[serde(default)]
     pub trusted_proxies: Vec<String>,
+    /// Allows a `/0` network (every address) in `trusted_proxies`. Default false.
+    #[serde(default)]
+    pub insecure_trust_any_proxy: bool,
     /// TLS from PEM files; HSTS is sent when set.
     #[serde(default)]
     pub tls: Option<RawTls>,

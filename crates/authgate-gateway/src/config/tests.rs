@@ -311,6 +311,22 @@ fn env_and_file_references_resolve_and_failures_never_print_the_secret() {
 }
 
 #[test]
+fn a_trusted_proxy_network_of_every_address_needs_the_insecure_opt_in() {
+    let every = MINIMAL.replace(
+        "[server]\n",
+        "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"0.0.0.0/0\", \"::/0\"]\n",
+    );
+    let found = problems_with(&every, &Sources::env(&no_env));
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(found[0].starts_with("server.trusted_proxies[1]: trusts every address"));
+    assert!(found[1].starts_with("server.trusted_proxies[2]: trusts every address"));
+    let opted_in = every.replace("[server]\n", "[server]\ninsecure_trust_any_proxy = true\n");
+    let config = Config::from_sources(&opted_in, &Sources::env(&no_env)).unwrap();
+    assert_eq!(config.server.trusted_proxies.len(), 3);
+    assert_eq!(config.insecure, ["server.insecure_trust_any_proxy"]);
+}
+
+#[test]
 fn overrides_apply_before_validation() {
     let overrides = [
         ("AUTHGATE__SERVER__LISTEN", "0.0.0.0:8080"),

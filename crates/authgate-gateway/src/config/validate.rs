@@ -116,7 +116,11 @@ fn server(raw: &RawServer, sources: &Sources<'_>, problems: &mut Problems) -> Se
             .public_url
             .as_deref()
             .and_then(|u| public_url(u, problems)),
-        trusted_proxies: trusted_proxies(&raw.trusted_proxies, problems),
+        trusted_proxies: trusted_proxies(
+            &raw.trusted_proxies,
+            raw.insecure_trust_any_proxy,
+            problems,
+        ),
         tls: raw.tls.as_ref().map(|t| tls(t, sources, problems)),
         redirect_http_listen,
         shutdown_grace: raw.shutdown_grace.unwrap_or(DEFAULT_SHUTDOWN_GRACE),
@@ -174,8 +178,10 @@ fn public_url(text: &str, problems: &mut Problems) -> Option<url::Url> {
     }
 }
 
-/// CIDRs; a bare address means that one host.
-fn trusted_proxies(list: &[String], problems: &mut Problems) -> Vec<IpNet> {
+/// CIDRs; a bare address means that one host. A `/0` network trusts every client to
+/// describe its own address and, for forward-auth, the request (BCP-71): refused unless
+/// `insecure_trust_any_proxy`.
+fn trusted_proxies(list: &[String], any_allowed: bool, problems: &mut Problems) -> Vec<IpNet> {
     let mut nets = Vec::new();
     for (i, text) in list.iter().enumerate() {
         let net = text
@@ -183,6 +189,12 @@ fn trusted_proxies(list: &[String], problems: &mut Problems) -> Vec<IpNet> {
             .ok()
             .or_else(|| text.parse::<IpAddr>().ok().map(IpNet::from));
         match net {
+            Some(net) if net.prefix_len() == 0 && !any_allowed => problems.push(
+                format!("server.trusted_proxies[{i}]"),
+                "trusts every address: any client could then set X-Forwarded-* and describe \
+                 forward-auth requests; list your proxies (or set \
+                 server.insecure_trust_any_proxy = true)",
+            ),
             Some(net) => nets.push(net),
             None => problems.push(
                 format!("server.trusted_proxies[{i}]"),
