@@ -98,25 +98,25 @@ pub async fn verify(gw: &Gateway, peer: IpAddr, headers: &HeaderMap) -> Response
     let trusted = &gw.config.server.trusted_proxies;
     if !is_trusted(trusted, peer) {
         tracing::warn!(%peer, "forward-auth request from a peer not in server.trusted_proxies");
-        audit_bare(AUDIT_ROUTE, Outcome::Forbidden, "untrusted_proxy");
+        audit_bare(AUDIT_ROUTE, peer, Outcome::Forbidden, "untrusted_proxy");
         return json_error(StatusCode::FORBIDDEN, "untrusted_proxy");
     }
+    let client = client_ip(trusted, peer, headers);
     let original = match OriginalRequest::from_headers(headers) {
         Ok(original) => original,
-        Err(why) => return bad_request("invalid_request", why),
+        Err(why) => return bad_request(client, "invalid_request", why),
     };
     let path = match normalize_exact(original.uri.path()) {
         Ok(path) => path,
-        Err(bad) => return bad_request("bad_path", bad.0),
+        Err(bad) => return bad_request(client, "bad_path", bad.0),
     };
     if let Some(answer) = answer_preflight(gw, &original.method, &path, headers) {
         return answer;
     }
     let Some(route) = gw.routes.find(&original.method, &path) else {
-        audit_bare(AUDIT_ROUTE, Outcome::NoRoute, "no_route");
+        audit_bare(AUDIT_ROUTE, client, Outcome::NoRoute, "no_route");
         return json_error(StatusCode::FORBIDDEN, "no_route");
     };
-    let client = client_ip(trusted, peer, headers);
     authorize(gw, route, client, headers, &original.uri).await
 }
 
@@ -145,7 +145,7 @@ async fn authorize(
     if route.auth != AuthMode::None
         && let Err(wait) = gw.limiters.check_failed_auth(&route.rate_limit, client)
     {
-        audit_bare(&route.name, Outcome::RateLimited, "rate_limited");
+        audit_bare(&route.name, client, Outcome::RateLimited, "rate_limited");
         return crate::ratelimit::too_many_requests(wait);
     }
     let explained = decide_explained(gw, route, headers, uri).await;
@@ -156,13 +156,19 @@ async fn authorize(
                 route: &route.name,
                 subject: p.map(|p| p.subject.as_str()),
                 client: p.and_then(|p| p.client_id.as_deref()),
+                client_ip: client,
                 outcome: Outcome::Allowed,
                 reason: &explained.reason,
             });
             allowed(route, p)
         }
         Decision::LoginRequired(_) => {
-            audit_bare(&route.name, Outcome::Unauthenticated, &explained.reason);
+            audit_bare(
+                &route.name,
+                client,
+                Outcome::Unauthenticated,
+                &explained.reason,
+            );
             login_required(gw, headers, uri).await
         }
         Decision::Deny(rejection) => {
@@ -172,7 +178,12 @@ async fn authorize(
             ) {
                 gw.limiters.record_failed_auth(&route.rate_limit, client);
             }
-            audit_bare(&route.name, outcome_of(&rejection), &explained.reason);
+            audit_bare(
+                &route.name,
+                client,
+                outcome_of(&rejection),
+                &explained.reason,
+            );
             rejection.into_response()
         }
     }
@@ -305,9 +316,9 @@ fn allowed(route: &RouteSpec, principal: Option<&Principal>) -> Response {
 }
 
 /// 400 with the error `code`; the fixed reason goes to the debug log and the audit event.
-fn bad_request(code: &'static str, why: &'static str) -> Response {
+fn bad_request(client: IpAddr, code: &'static str, why: &'static str) -> Response {
     tracing::debug!(why, "forward-auth request refused");
-    audit_bare(AUDIT_ROUTE, Outcome::BadRequest, why);
+    audit_bare(AUDIT_ROUTE, client, Outcome::BadRequest, why);
     json_error(StatusCode::BAD_REQUEST, code)
 }
 
@@ -324,11 +335,12 @@ fn outcome_of(rejection: &Rejection) -> Outcome {
 }
 
 /// An audit event without a caller identity.
-fn audit_bare(route: &str, outcome: Outcome, reason: &str) {
+fn audit_bare(route: &str, client_ip: IpAddr, outcome: Outcome, reason: &str) {
     audit(&AuditEvent {
         route,
         subject: None,
         client: None,
+        client_ip,
         outcome,
         reason,
     });

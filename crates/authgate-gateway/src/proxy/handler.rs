@@ -44,13 +44,15 @@ pub(crate) async fn handle_from(
     // CONNECT and TRACE are never proxied: a tunnel or an echo of the request (with its
     // credentials) through the gateway serves no API.
     if matches!(*request.method(), Method::CONNECT | Method::TRACE) {
-        audit_bare("-", Outcome::BadRequest, "method_not_allowed");
+        let client = client_address(gw, connection, request.headers());
+        audit_bare("-", client, Outcome::BadRequest, "method_not_allowed");
         return json_error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
     }
     let path = match normalize_path(request.uri().path()) {
         Ok(path) => path,
         Err(bad) => {
-            audit_bare("-", Outcome::BadRequest, bad.0);
+            let client = client_address(gw, connection, request.headers());
+            audit_bare("-", client, Outcome::BadRequest, bad.0);
             return json_error(StatusCode::BAD_REQUEST, "bad_path");
         }
     };
@@ -58,7 +60,8 @@ pub(crate) async fn handle_from(
         return answer;
     }
     let Some(route) = gw.routes.find(request.method(), &path) else {
-        audit_bare("-", Outcome::NoRoute, "no_route");
+        let client = client_address(gw, connection, request.headers());
+        audit_bare("-", client, Outcome::NoRoute, "no_route");
         return json_error(StatusCode::NOT_FOUND, "no_route");
     };
     let origin = route
@@ -98,7 +101,7 @@ async fn route_request(
     if route.auth != AuthMode::None
         && let Err(wait) = gw.limiters.check_failed_auth(&route.rate_limit, client)
     {
-        audit_bare(&route.name, Outcome::RateLimited, "rate_limited");
+        audit_bare(&route.name, client, Outcome::RateLimited, "rate_limited");
         return crate::ratelimit::too_many_requests(wait);
     }
     let memo = Some(&connection.memo);
@@ -109,7 +112,12 @@ async fn route_request(
             return deny(gw, route, client, rejection, &explained.reason);
         }
         Decision::LoginRequired(response) => {
-            audit_bare(&route.name, Outcome::Unauthenticated, &explained.reason);
+            audit_bare(
+                &route.name,
+                client,
+                Outcome::Unauthenticated,
+                &explained.reason,
+            );
             return response;
         }
     };
@@ -142,6 +150,7 @@ async fn route_request(
         route: &route.name,
         subject: principal.as_ref().map(|p| p.subject.as_str()),
         client: principal.as_ref().and_then(|p| p.client_id.as_deref()),
+        client_ip: client,
         outcome,
         reason,
     });
@@ -170,19 +179,30 @@ fn deny(
     ) {
         gw.limiters.record_failed_auth(&route.rate_limit, client);
     }
-    audit_bare(&route.name, outcome, reason);
+    audit_bare(&route.name, client, outcome, reason);
     rejection.into_response()
 }
 
 /// An audit event without a caller identity.
-fn audit_bare(route: &str, outcome: Outcome, reason: &str) {
+fn audit_bare(route: &str, client_ip: IpAddr, outcome: Outcome, reason: &str) {
     telemetry::audit(&AuditEvent {
         route,
         subject: None,
         client: None,
+        client_ip,
         outcome,
         reason,
     });
+}
+
+/// The client's address for a request refused before its route (the one rate limits use).
+fn client_address(gw: &Gateway, connection: &ClientConnection, headers: &HeaderMap) -> IpAddr {
+    let (trusted, peer) = (&gw.config.server.trusted_proxies, connection.peer.ip());
+    if is_trusted(trusted, peer) {
+        client_ip(trusted, peer, headers)
+    } else {
+        peer
+    }
 }
 
 /// The `Host` the client addressed (HTTP/2: the `:authority`).

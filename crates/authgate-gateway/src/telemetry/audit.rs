@@ -2,6 +2,7 @@
 
 use super::metrics::{REQUESTS, VERIFICATION_FAILURES, install_metrics};
 use authgate::VerifyErrorKind;
+use std::net::IpAddr;
 
 /// How a request ended, for metrics and audit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -47,6 +48,9 @@ pub struct AuditEvent<'a> {
     pub subject: Option<&'a str>,
     /// Client id of the caller, when known.
     pub client: Option<&'a str>,
+    /// The client's address: the TCP peer, or from a trusted proxy the address it forwarded
+    /// (the one rate limits use).
+    pub client_ip: IpAddr,
     /// Outcome.
     pub outcome: Outcome,
     /// Why (a verification error kind, a policy denial, "ok").
@@ -54,7 +58,8 @@ pub struct AuditEvent<'a> {
 }
 
 /// Emits an audit event (target `authgate::audit`, level INFO, fields `route`, `subject`,
-/// `client`, `outcome`, `reason`) and counts it in `authgate_requests_total{route,outcome}`.
+/// `client`, `client_ip`, `outcome`, `reason`) and counts it in
+/// `authgate_requests_total{route,outcome}`.
 pub fn audit(event: &AuditEvent<'_>) {
     install_metrics();
     tracing::info!(
@@ -62,6 +67,7 @@ pub fn audit(event: &AuditEvent<'_>) {
         route = event.route,
         subject = event.subject,
         client = event.client,
+        client_ip = %event.client_ip,
         outcome = event.outcome.as_str(),
         reason = event.reason,
         "decision"

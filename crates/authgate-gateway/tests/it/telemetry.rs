@@ -80,6 +80,7 @@ fn audit_event_is_json_with_every_field() {
         route: "orders",
         subject: Some("user-1"),
         client: Some("app-1"),
+        client_ip: std::net::IpAddr::from([192, 0, 2, 7]),
         outcome: Outcome::Forbidden,
         reason: "insufficient_scope",
     });
@@ -91,6 +92,7 @@ fn audit_event_is_json_with_every_field() {
     assert_eq!(event["route"], "orders");
     assert_eq!(event["subject"], "user-1");
     assert_eq!(event["client"], "app-1");
+    assert_eq!(event["client_ip"], "192.0.2.7");
     assert_eq!(event["outcome"], "forbidden");
     assert_eq!(event["reason"], "insufficient_scope");
 }
@@ -102,6 +104,7 @@ fn audit_event_without_identity_omits_subject_and_client() {
         route: "public",
         subject: None,
         client: None,
+        client_ip: std::net::IpAddr::from([192, 0, 2, 7]),
         outcome: Outcome::Unauthenticated,
         reason: "missing_credentials",
     });
@@ -120,6 +123,7 @@ fn jwt_a24_control_characters_in_logged_values_are_escaped() {
         route: "r",
         subject: Some("evil\r\nINFO forged line"),
         client: None,
+        client_ip: std::net::IpAddr::from([192, 0, 2, 7]),
         outcome: Outcome::Allowed,
         reason: "ok",
     });
@@ -129,6 +133,7 @@ fn jwt_a24_control_characters_in_logged_values_are_escaped() {
         route: "r",
         subject: Some("evil\r\n{\"forged\":1}"),
         client: None,
+        client_ip: std::net::IpAddr::from([192, 0, 2, 7]),
         outcome: Outcome::Allowed,
         reason: "ok",
     });
@@ -145,6 +150,7 @@ fn log_level_filters_audit_events() {
         route: "r",
         subject: None,
         client: None,
+        client_ip: std::net::IpAddr::from([192, 0, 2, 7]),
         outcome: Outcome::Allowed,
         reason: "ok",
     });
@@ -154,6 +160,7 @@ fn log_level_filters_audit_events() {
         route: "r",
         subject: None,
         client: None,
+        client_ip: std::net::IpAddr::from([192, 0, 2, 7]),
         outcome: Outcome::Allowed,
         reason: "ok",
     });
@@ -178,6 +185,7 @@ fn audit_counts_requests_by_route_and_outcome() {
             route: "t-audit-count",
             subject: None,
             client: None,
+            client_ip: std::net::IpAddr::from([192, 0, 2, 7]),
             outcome,
             reason: "ok",
         });
@@ -304,6 +312,9 @@ async fn bcp_51_tokens_and_cookies_are_never_logged() {
         .filter(|l| l["target"] == "authgate::audit" && l["route"] == "logged")
         .collect();
     assert_eq!(audits.len(), 4, "one audit event per decision:\n{text}");
+    for audit in &audits {
+        assert_eq!(audit["client_ip"], "127.0.0.1", "{audit}");
+    }
     for secret in [&wrong_audience, &tampered, &no_scope, &allowed] {
         for part in secret.split('.') {
             assert!(!text.contains(part), "a token segment was logged:\n{text}");
