@@ -26,8 +26,9 @@ pub struct Gateway {
     pub routes: RouteTable,
     /// The pooled upstream client.
     pub upstream: UpstreamClient,
-    /// Rate limiters.
-    pub limiters: Limiters,
+    /// Rate limiters (shared with the gateway a reload replaces when the default limits stay
+    /// the same, so a reload does not refill every client's budget).
+    pub limiters: Arc<Limiters>,
     /// The store, when sign-in is configured (a reload keeps it).
     pub stores: Option<Stores>,
     /// Sign-in and sessions, when configured.
@@ -81,9 +82,10 @@ impl Gateway {
     }
 
     /// The gateway for `config` replacing `running` (a reload): the running store is kept,
-    /// or opened when sign-in is turned on now, and every issuer whose keys come from the
-    /// same place starts with the running key set ([`Verifier::from_config_after`]), so an
-    /// identity provider unreachable during the reload costs no keys.
+    /// or opened when sign-in is turned on now; every issuer whose keys come from the same
+    /// place falls back on the running key set ([`Verifier::from_config_after`]), so an
+    /// identity provider unreachable during the reload costs no keys; the rate limiters are
+    /// kept while the default limits are unchanged.
     pub async fn rebuild(config: Config, running: &Gateway) -> Result<Gateway, BuildError> {
         let stores = match (&running.stores, config.sign_in) {
             (Some(stores), _) => Some(stores.clone()),
@@ -97,7 +99,13 @@ impl Gateway {
         let verifier = Verifier::from_config_after(&config.auth, &running.verifier)
             .await
             .map_err(|e| BuildError(e.to_string()))?;
-        Self::assemble(config, verifier, stores, Arc::new(SystemClock))
+        let mut gateway = Self::assemble(config, verifier, stores, Arc::new(SystemClock))?;
+        // Budgets are kept per quota, so the limiters carry over as long as the defaults (which
+        // also set the auth-endpoint limit) are unchanged.
+        if gateway.config.rate_limit == running.config.rate_limit {
+            gateway.limiters = Arc::clone(&running.limiters);
+        }
+        Ok(gateway)
     }
 
     /// Builds the gateway from its parts: sessions are built when `config.sign_in` and a store
@@ -134,7 +142,7 @@ impl Gateway {
         Gateway {
             routes: RouteTable::new(&config.routes),
             upstream: UpstreamClient::for_routes(&config.routes),
-            limiters: Limiters::new(config.rate_limit),
+            limiters: Arc::new(Limiters::new(config.rate_limit)),
             verifier,
             config: Arc::new(config),
             stores: None,

@@ -9,8 +9,11 @@
 //! in a row; the next request gets 429 without its credential being looked at, and from then
 //! on it may try once per refill interval. Successful authentications cost nothing.
 //!
-//! Routes with their own `rate_limit` have their own budgets: failures on a route with an
-//! override do not spend the default budget, and the reverse.
+//! Budgets are kept per quota (`failed_auth_per_minute`, `burst`): a route whose own
+//! `rate_limit` differs from the defaults has its own budget, so failures there do not spend
+//! the default budget and the reverse; routes with the same numbers share one (a failure
+//! counts against the client on all of them). A reload keeps the budgets unless it changes
+//! the default limits.
 //!
 //! # Auth endpoints
 //! [`Limiters::check_auth_endpoint`] spends one unit of `auth_endpoints_per_minute` (same

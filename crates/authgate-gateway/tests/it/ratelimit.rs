@@ -291,3 +291,47 @@ fn ipv4_mapped_ipv6_counts_as_the_ipv4_address() {
     assert!(limiters.check_failed_auth(&route, ip(7)).is_err());
     assert_eq!(limiters.check_failed_auth(&route, ip(8)), Ok(()));
 }
+
+/// A configuration with `[rate_limit] burst = {burst}` and one open route (no providers).
+fn config_with_burst(burst: u32) -> authgate_gateway::config::Config {
+    let toml = format!(
+        r#"version = 1
+
+[server]
+listen = "127.0.0.1:0"
+
+[rate_limit]
+failed_auth_per_minute = 1
+burst = {burst}
+
+[[routes]]
+path = "/{{*rest}}"
+upstream = "http://127.0.0.1:9"
+auth = "none"
+"#
+    );
+    authgate_gateway::config::Config::from_toml(&toml, &|_| None).unwrap()
+}
+
+#[tokio::test]
+async fn a_reload_keeps_the_budgets_unless_the_default_limits_change() {
+    use authgate_gateway::app::Gateway;
+    let running = Gateway::build(config_with_burst(1)).await.unwrap();
+    let route = running.config.rate_limit;
+    running.limiters.record_failed_auth(&route, ip(1));
+    assert!(running.limiters.check_failed_auth(&route, ip(1)).is_err());
+
+    let same = Gateway::rebuild(config_with_burst(1), &running)
+        .await
+        .unwrap();
+    assert!(
+        same.limiters.check_failed_auth(&route, ip(1)).is_err(),
+        "a reload must not refill the budget"
+    );
+
+    let changed = Gateway::rebuild(config_with_burst(2), &running)
+        .await
+        .unwrap();
+    let route = changed.config.rate_limit;
+    assert_eq!(changed.limiters.check_failed_auth(&route, ip(1)), Ok(()));
+}
