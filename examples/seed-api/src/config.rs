@@ -61,12 +61,34 @@ pub struct SeedConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecretsConfig {
-    /// 32 random bytes in standard base64 (`openssl rand -base64 32`); `env:NAME` reads it
-    /// from the environment variable `NAME`.
+    /// 32 random bytes in standard base64 (`openssl rand -base64 32`); `env:NAME` or
+    /// `file:/path` reads it from there.
     pub master_key: ClientSecret,
     /// The key's id, stored with every sealed value so keys can rotate. Defaults to `k1`.
     #[serde(default = "default_key_id")]
     pub master_key_id: String,
+}
+
+/// `value` with an `env:` or `file:` reference replaced by what it names.
+fn resolve(
+    key: &str,
+    value: &ClientSecret,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ClientSecret, ConfigError> {
+    let text = value.expose_secret();
+    if let Some(name) = text.strip_prefix("env:") {
+        return env(name).map(ClientSecret::new).ok_or_else(|| {
+            ConfigError::SecretRef(format!("{key}: environment variable {name} is not set"))
+        });
+    }
+    if let Some(path) = text.strip_prefix("file:") {
+        let contents = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError::SecretRef(format!("{key}: cannot read {path}: {}", e.kind()))
+        })?;
+        let contents = contents.strip_suffix('\n').unwrap_or(&contents);
+        return Ok(ClientSecret::new(contents));
+    }
+    Ok(value.clone())
 }
 
 fn default_key_id() -> String {
@@ -110,16 +132,40 @@ pub enum ConfigError {
     /// An unsupported `version`.
     #[error("version: unsupported configuration version {0} (this build reads version {VERSION})")]
     Version(u32),
+    /// A secret reference (`env:NAME`, `file:/path`) that cannot be read; the message names the
+    /// key and the variable or file, never a secret.
+    #[error("{0}")]
+    SecretRef(String),
 }
 
 impl SeedConfig {
-    /// Parses TOML text.
+    /// Parses TOML text; secret references are resolved from the process environment and
+    /// the file system ([`SeedConfig::from_toml_with`]).
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
-        let config: SeedConfig = toml::from_str(text)?;
-        match config.version {
-            Some(v) if v != VERSION => Err(ConfigError::Version(v)),
-            _ => Ok(config),
+        Self::from_toml_with(text, &|name| std::env::var(name).ok())
+    }
+
+    /// [`SeedConfig::from_toml`] with `env` as the environment: the secrets
+    /// (`providers[*].client_secret`, `secrets.master_key`) may be `env:NAME` (the variable's
+    /// value) or `file:/path` (the file's contents minus one trailing newline, as secret
+    /// mounts write them).
+    pub fn from_toml_with(
+        text: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let mut config: SeedConfig = toml::from_str(text)?;
+        if let Some(v) = config.version.filter(|v| *v != VERSION) {
+            return Err(ConfigError::Version(v));
         }
+        for (i, provider) in config.providers.iter_mut().enumerate() {
+            if let Some(secret) = &mut provider.client_secret {
+                *secret = resolve(&format!("providers[{i}].client_secret"), secret, env)?;
+            }
+        }
+        if let Some(secrets) = &mut config.secrets {
+            secrets.master_key = resolve("secrets.master_key", &secrets.master_key, env)?;
+        }
+        Ok(config)
     }
 
     /// Reads and parses the file at `path`.
@@ -157,6 +203,45 @@ mod tests {
         assert!(config.providers.iter().any(|p| p.id == "entra"));
         assert!(config.policies.contains_key("RequireReadAccess"));
         config.auth().validate().unwrap();
+    }
+
+    #[test]
+    fn secrets_may_come_from_the_environment_or_a_file() {
+        let dir = std::env::temp_dir().join(format!("seed-api-secret-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("master_key");
+        std::fs::write(&file, "bWFzdGVyLWtleS1mcm9tLWEtZmlsZS0zMi1ieXRlcyE=\n").unwrap();
+        let text = format!(
+            "[server]\nlisten = \"127.0.0.1:8000\"\n\
+             [[providers]]\nid = \"corp\"\nkind = \"oidc\"\nissuer = \"https://idp.example.com\"\n\
+             audiences = [\"api\"]\nclient_id = \"c\"\nclient_secret = \"env:CORP_SECRET\"\n\
+             [secrets]\nmaster_key = \"file:{}\"\n",
+            file.display()
+        );
+        let env = |name: &str| (name == "CORP_SECRET").then(|| "s3cret-from-env".to_owned());
+        let config = SeedConfig::from_toml_with(&text, &env).unwrap();
+        let secret = config.providers[0].client_secret.as_ref().unwrap();
+        assert_eq!(secret.expose_secret(), "s3cret-from-env");
+        let master = &config.secrets.as_ref().unwrap().master_key;
+        assert_eq!(
+            master.expose_secret(),
+            "bWFzdGVyLWtleS1mcm9tLWEtZmlsZS0zMi1ieXRlcyE="
+        );
+
+        let unset = SeedConfig::from_toml_with(&text, &|_| None).unwrap_err();
+        assert_eq!(
+            unset.to_string(),
+            "providers[0].client_secret: environment variable CORP_SECRET is not set"
+        );
+        std::fs::remove_file(&file).unwrap();
+        let missing = SeedConfig::from_toml_with(&text, &env)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            missing.starts_with("secrets.master_key: cannot read"),
+            "{missing}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -5,8 +5,8 @@ use crate::app::AppError;
 use crate::config::SeedConfig;
 use authgate::login::{Login, LoginProvider};
 use authgate::{AuthConfig, HttpClient, Sessions, SystemClock, Verifier};
+use authgate_core::MasterKeys;
 use authgate_core::store::Stores;
-use authgate_core::{MasterKeys, SecretString};
 use std::sync::Arc;
 
 /// The sessions and the sign-in providers, when `[login]` is configured.
@@ -35,8 +35,7 @@ pub(crate) fn build(
         .secrets
         .as_ref()
         .ok_or_else(|| problem("secrets.master_key: required with [login]"))?;
-    let master_key = resolve(secrets.master_key.expose_secret())?;
-    let keys = MasterKeys::new(&secrets.master_key_id, master_key.expose_secret())
+    let keys = MasterKeys::new(&secrets.master_key_id, secrets.master_key.expose_secret())
         .map_err(|e| problem(&format!("secrets.master_key: {e}")))?;
     let http = HttpClient::new().map_err(|e| problem(&e.to_string()))?;
     let stores = Stores::memory();
@@ -67,18 +66,6 @@ pub(crate) fn build(
         sessions,
         providers,
     }))
-}
-
-/// The master key, read from the environment for `env:NAME`.
-fn resolve(value: &str) -> Result<SecretString, AppError> {
-    match value.strip_prefix("env:") {
-        Some(name) => std::env::var(name).map(SecretString::new).map_err(|_| {
-            problem(&format!(
-                "secrets.master_key: environment variable {name} is not set"
-            ))
-        }),
-        None => Ok(SecretString::new(value.to_owned())),
-    }
 }
 
 fn problem(message: &str) -> AppError {
