@@ -46,9 +46,7 @@ pub use crate::policy::{Denial, Policy, PolicySpec};
 pub use crate::principal::{ClaimMapping, Principal};
 pub use crate::seal::{MasterKeys, SealError};
 pub use crate::secret::{SecretBytes, SecretString};
-pub use crate::validation::{
-    IssuerRule, TokenKind, Validation, is_entra_access_token_shape, is_guid,
-};
+pub use crate::validation::{IssuerRule, TokenKind, Validation, is_entra_access_token, is_guid};
 pub use crate::verify::verify_jws;
 
 /// Operations that bypass verification. Never use their output for an authorization decision.

@@ -26,7 +26,7 @@
 //! | policy denies | 403 | `WWW-Authenticate: Bearer error="insufficient_scope", scope="..."` |
 //! | no route matches the original request | 403 | default deny; `{"error":"no_route"}`, no challenge |
 //! | the peer is not in `server.trusted_proxies` | 403 | `{"error":"untrusted_proxy"}`: forward-auth answers only trusted proxies |
-//! | original method or URI missing, repeated, both header pairs present, a path the route matcher refuses (encoded `/`, `;`, NUL), or a path not in normal form (`.`/`..`/empty segments, escaped unreserved characters, lower-case hex escapes) | 400 | `{"error":"invalid_request"}` (`"bad_path"` for a refused path, as the proxy answers); the verify URL itself is never authorized |
+//! | original method or URI missing, repeated, both header pairs present, a `#` in the URI, a path the route matcher refuses (encoded `/`, `;`, NUL), or a path not in normal form (`.`/`..`/empty segments, escaped unreserved characters; hex digits may be either case) | 400 | `{"error":"invalid_request"}` (`"bad_path"` for a refused path, as the proxy answers); the verify URL itself is never authorized |
 //! | too many failed authentications from the client (routes with auth) | 429 | `Retry-After` |
 //! | the issuer's keys are unavailable | 503 | `Retry-After` |
 //! | `[forward_auth] enabled = false` | 404 | |

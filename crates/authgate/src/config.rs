@@ -113,8 +113,10 @@ pub struct ProviderConfig {
     #[serde(default)]
     pub token_versions: Vec<u8>,
     /// Entra: accept guest accounts (`acct = 1`, or an `idp` naming another tenant or a
-    /// Microsoft account). Default false: a guest is refused like a bad token (security.md
-    /// JWT-S07); opt in per provider when the API serves B2B guests.
+    /// Microsoft account invited into the tenant). Default false: a guest's token is refused
+    /// like a bad token, and a guest cannot sign in (security.md JWT-S07); opt in per provider
+    /// when the API serves B2B guests. Personal accounts of `tenant = "consumers"` are not
+    /// guests.
     #[serde(default)]
     pub allow_guests: bool,
     /// Google: accept Google ID tokens as bearer tokens. Must be `true` for a Google provider,

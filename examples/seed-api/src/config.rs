@@ -17,7 +17,7 @@
 
 use authgate::login::LoginConfig;
 use authgate::{AuthConfig, ClientSecret, ProviderConfig, SessionConfig};
-use authgate_core::PolicySpec;
+use authgate_core::{PolicySpec, SecretString};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -69,26 +69,47 @@ pub struct SecretsConfig {
     pub master_key_id: String,
 }
 
-/// `value` with an `env:` or `file:` reference replaced by what it names.
-fn resolve(
-    key: &str,
-    value: &ClientSecret,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<ClientSecret, ConfigError> {
-    let text = value.expose_secret();
-    if let Some(name) = text.strip_prefix("env:") {
-        return env(name).map(ClientSecret::new).ok_or_else(|| {
-            ConfigError::SecretRef(format!("{key}: environment variable {name} is not set"))
-        });
+/// Where `env:` and `file:` references are read from.
+struct References<'a> {
+    env: &'a dyn Fn(&str) -> Option<String>,
+    base_dir: Option<&'a Path>,
+}
+
+impl References<'_> {
+    /// Replaces an `env:` or `file:` reference in `value` (under `key`) by what it names; a
+    /// reference that cannot be read is a problem.
+    fn resolve_in_place(&self, key: &str, value: &mut ClientSecret, problems: &mut Vec<String>) {
+        match self.resolve(key, value.expose_secret()) {
+            Ok(Some(resolved)) => *value = resolved,
+            Ok(None) => {}
+            Err(problem) => problems.push(problem),
+        }
     }
-    if let Some(path) = text.strip_prefix("file:") {
-        let contents = std::fs::read_to_string(path).map_err(|e| {
-            ConfigError::SecretRef(format!("{key}: cannot read {path}: {}", e.kind()))
-        })?;
-        let contents = contents.strip_suffix('\n').unwrap_or(&contents);
-        return Ok(ClientSecret::new(contents));
+
+    /// What `text` refers to; `None` when it is no reference.
+    fn resolve(&self, key: &str, text: &str) -> Result<Option<ClientSecret>, String> {
+        if let Some(name) = text.strip_prefix("env:") {
+            let value = (self.env)(name)
+                .ok_or_else(|| format!("{key}: environment variable {name} is not set"))?;
+            return Ok(Some(ClientSecret::new(value)));
+        }
+        let Some(path) = text.strip_prefix("file:") else {
+            return Ok(None);
+        };
+        let full = match self.base_dir {
+            Some(dir) if Path::new(path).is_relative() => dir.join(path),
+            _ => Path::new(path).to_path_buf(),
+        };
+        let contents = std::fs::read_to_string(&full)
+            .map(SecretString::new)
+            .map_err(|e| format!("{key}: cannot read {}: {}", full.display(), e.kind()))?;
+        let text = contents.expose_secret();
+        let text = text
+            .strip_suffix("\r\n")
+            .or_else(|| text.strip_suffix('\n'))
+            .unwrap_or(text);
+        Ok(Some(ClientSecret::new(text)))
     }
-    Ok(value.clone())
 }
 
 fn default_key_id() -> String {
@@ -132,40 +153,49 @@ pub enum ConfigError {
     /// An unsupported `version`.
     #[error("version: unsupported configuration version {0} (this build reads version {VERSION})")]
     Version(u32),
-    /// A secret reference (`env:NAME`, `file:/path`) that cannot be read; the message names the
-    /// key and the variable or file, never a secret.
-    #[error("{0}")]
-    SecretRef(String),
+    /// Secret references (`env:NAME`, `file:/path`) that cannot be read, one line each; the
+    /// messages name the key and the variable or file, never a secret.
+    #[error("{}", .0.join("\n"))]
+    SecretRefs(Vec<String>),
 }
 
 impl SeedConfig {
     /// Parses TOML text; secret references are resolved from the process environment and
     /// the file system ([`SeedConfig::from_toml_with`]).
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
-        Self::from_toml_with(text, &|name| std::env::var(name).ok())
+        Self::from_toml_with(text, &|name| std::env::var(name).ok(), None)
     }
 
     /// [`SeedConfig::from_toml`] with `env` as the environment: the secrets
     /// (`providers[*].client_secret`, `secrets.master_key`) may be `env:NAME` (the variable's
-    /// value) or `file:/path` (the file's contents minus one trailing newline, as secret
-    /// mounts write them).
+    /// value) or `file:/path` (the file's contents minus one trailing newline, `\n` or
+    /// `\r\n`, as secret mounts write them; a relative path is relative to `base_dir`, the
+    /// configuration file's directory). Every reference that cannot be read is reported.
     pub fn from_toml_with(
         text: &str,
         env: &dyn Fn(&str) -> Option<String>,
+        base_dir: Option<&Path>,
     ) -> Result<Self, ConfigError> {
         let mut config: SeedConfig = toml::from_str(text)?;
         if let Some(v) = config.version.filter(|v| *v != VERSION) {
             return Err(ConfigError::Version(v));
         }
+        let refs = References { env, base_dir };
+        let mut problems = Vec::new();
         for (i, provider) in config.providers.iter_mut().enumerate() {
             if let Some(secret) = &mut provider.client_secret {
-                *secret = resolve(&format!("providers[{i}].client_secret"), secret, env)?;
+                let key = format!("providers[{i}].client_secret");
+                refs.resolve_in_place(&key, secret, &mut problems);
             }
         }
         if let Some(secrets) = &mut config.secrets {
-            secrets.master_key = resolve("secrets.master_key", &secrets.master_key, env)?;
+            refs.resolve_in_place("secrets.master_key", &mut secrets.master_key, &mut problems);
         }
-        Ok(config)
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigError::SecretRefs(problems))
+        }
     }
 
     /// Reads and parses the file at `path`.
@@ -174,7 +204,8 @@ impl SeedConfig {
             path: path.display().to_string(),
             source,
         })?;
-        Self::from_toml(&text)
+        let env = |name: &str| std::env::var(name).ok();
+        Self::from_toml_with(&text, &env, path.parent())
     }
 
     /// The authentication part, as the authgate library takes it.
@@ -210,16 +241,13 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("seed-api-secret-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("master_key");
-        std::fs::write(&file, "bWFzdGVyLWtleS1mcm9tLWEtZmlsZS0zMi1ieXRlcyE=\n").unwrap();
-        let text = format!(
-            "[server]\nlisten = \"127.0.0.1:8000\"\n\
+        std::fs::write(&file, "bWFzdGVyLWtleS1mcm9tLWEtZmlsZS0zMi1ieXRlcyE=\r\n").unwrap();
+        let text = "[server]\nlisten = \"127.0.0.1:8000\"\n\
              [[providers]]\nid = \"corp\"\nkind = \"oidc\"\nissuer = \"https://idp.example.com\"\n\
              audiences = [\"api\"]\nclient_id = \"c\"\nclient_secret = \"env:CORP_SECRET\"\n\
-             [secrets]\nmaster_key = \"file:{}\"\n",
-            file.display()
-        );
+             [secrets]\nmaster_key = \"file:master_key\"\n";
         let env = |name: &str| (name == "CORP_SECRET").then(|| "s3cret-from-env".to_owned());
-        let config = SeedConfig::from_toml_with(&text, &env).unwrap();
+        let config = SeedConfig::from_toml_with(text, &env, Some(&dir)).unwrap();
         let secret = config.providers[0].client_secret.as_ref().unwrap();
         assert_eq!(secret.expose_secret(), "s3cret-from-env");
         let master = &config.secrets.as_ref().unwrap().master_key;
@@ -228,18 +256,17 @@ mod tests {
             "bWFzdGVyLWtleS1mcm9tLWEtZmlsZS0zMi1ieXRlcyE="
         );
 
-        let unset = SeedConfig::from_toml_with(&text, &|_| None).unwrap_err();
+        std::fs::remove_file(&file).unwrap();
+        let both = SeedConfig::from_toml_with(text, &|_| None, Some(&dir)).unwrap_err();
+        let lines: Vec<String> = both.to_string().lines().map(str::to_owned).collect();
+        assert_eq!(lines.len(), 2, "every reference is reported: {lines:?}");
         assert_eq!(
-            unset.to_string(),
+            lines[0],
             "providers[0].client_secret: environment variable CORP_SECRET is not set"
         );
-        std::fs::remove_file(&file).unwrap();
-        let missing = SeedConfig::from_toml_with(&text, &env)
-            .unwrap_err()
-            .to_string();
         assert!(
-            missing.starts_with("secrets.master_key: cannot read"),
-            "{missing}"
+            lines[1].starts_with("secrets.master_key: cannot read"),
+            "{lines:?}"
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }

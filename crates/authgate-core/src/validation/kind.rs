@@ -79,24 +79,13 @@ fn access_token_shape(claims: &Claims, require_entra_shape: bool) -> Result<(), 
 /// - an ID token carries no `scp`, `roles` when the user was assigned app roles, a `nonce`
 ///   only when the client sent one, and a pairwise `sub` that is never the `oid`.
 ///
-/// So `roles` alone never makes an access token.
-fn is_entra_access_token(claims: &Claims) -> bool {
-    is_entra_access_token_shape(
-        claims.has(Claim::Scp),
-        claims.str_of(Claim::Idtyp),
-        claims.str_of(Claim::Sub),
-        claims.str_of(Claim::Oid),
-    )
-}
-
-/// The Entra access-token shape over the claims it reads (`scp` present, `idtyp`, `sub`,
-/// `oid`), for explanations that hold the claims in another form (`authgate doctor`): a
-/// delegated token (`scp`) or an app-only one (`idtyp: "app"` or `sub == oid`).
-pub fn is_entra_access_token_shape(
-    has_scp: bool,
-    idtyp: Option<&str>,
-    sub: Option<&str>,
-    oid: Option<&str>,
-) -> bool {
-    has_scp || idtyp == Some("app") || (sub.is_some() && sub == oid)
+/// So `roles` alone never makes an access token. (Public for `authgate doctor`, which
+/// explains the same rule.)
+pub fn is_entra_access_token(claims: &Claims) -> bool {
+    if claims.has(Claim::Scp) {
+        return true;
+    }
+    let sub = claims.str_of(Claim::Sub);
+    claims.str_of(Claim::Idtyp) == Some("app")
+        || (sub.is_some() && sub == claims.str_of(Claim::Oid))
 }

@@ -9,7 +9,7 @@ mod audience;
 mod issuer;
 
 pub use issuer::is_guid;
-pub use kind::is_entra_access_token_shape;
+pub use kind::is_entra_access_token;
 mod kind;
 mod profile;
 #[cfg(test)]

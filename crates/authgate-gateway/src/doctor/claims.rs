@@ -5,7 +5,7 @@ use super::expect::Expect;
 use super::human::{date, duration, relative};
 use super::report::Check;
 use authgate::ProviderKind;
-use authgate_core::Algorithm;
+use authgate_core::{Algorithm, Claims};
 use serde_json::{Map, Value};
 
 /// Microsoft Graph's application id and resource URIs.
@@ -72,14 +72,7 @@ pub(super) fn token_type(
         return id_token_as_access(e, claims);
     }
     let entra = e.kind() == ProviderKind::Entra;
-    let text = |name: &str| claims.get(name).and_then(Value::as_str);
-    let shape = authgate_core::is_entra_access_token_shape(
-        claims.contains_key("scp"),
-        text("idtyp"),
-        text("sub"),
-        text("oid"),
-    );
-    if entra && !shape {
+    if entra && !authgate_core::is_entra_access_token(&Claims::new(claims.clone())) {
         return Check::fail("token type", "the token has no scp and is not an app-only token (no idtyp \"app\", sub differs from oid)")
             .note("an Entra access token for an API carries delegated scopes (scp), or is app-only (sub equals oid); an ID token may carry roles but never scp, and its sub is pairwise: this looks like an ID token")
             .note("request a token for your API (scope api://<client id>/access_as_user, or api://<client id>/.default for app-only) and send its access_token");

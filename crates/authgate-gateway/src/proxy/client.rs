@@ -97,8 +97,8 @@ impl UpstreamClient {
     }
 
     /// Sends `request` (its URI the request target in origin form, headers already cleaned)
-    /// to `target` with the route's connect timeout, waiting at most `response_timeout` for
-    /// the response head.
+    /// to `target` with the route's connect timeout, giving up when `response_timeout` passes
+    /// without progress ([`super::upload`]).
     pub async fn send(
         &self,
         target: &UpstreamTarget,
@@ -116,7 +116,7 @@ impl UpstreamClient {
         }
         // hyper-util's client takes the absolute URI (and sets `Host` from it).
         let request = absolute(target, request)?;
-        let (request, sent) = super::upload::watch(request);
+        let (request, sent) = super::upload::watch(request, response_timeout);
         let response = match (target.is_https(), &pool.tls) {
             (false, _) => pool.plain.request(request),
             (true, Some(tls)) if upgrade => tls.http1.request(request),

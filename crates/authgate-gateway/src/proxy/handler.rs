@@ -91,13 +91,7 @@ async fn route_request(
     path: String,
     request: Request,
 ) -> Response {
-    let peer = connection.peer.ip();
-    let trusted = is_trusted(&gw.config.server.trusted_proxies, peer);
-    let client = if trusted {
-        client_ip(&gw.config.server.trusted_proxies, peer, request.headers())
-    } else {
-        peer
-    };
+    let (peer, trusted, client) = client_of(gw, connection, request.headers());
     if route.auth != AuthMode::None
         && let Err(wait) = gw.limiters.check_failed_auth(&route.rate_limit, client)
     {
@@ -195,14 +189,24 @@ fn audit_bare(route: &str, client_ip: IpAddr, outcome: Outcome, reason: &str) {
     });
 }
 
-/// The client's address for a request refused before its route (the one rate limits use).
-fn client_address(gw: &Gateway, connection: &ClientConnection, headers: &HeaderMap) -> IpAddr {
+/// The TCP peer, whether it is a trusted proxy, and the client's address (the one rate limits
+/// use: from a trusted proxy, the client it forwarded for).
+fn client_of(
+    gw: &Gateway,
+    connection: &ClientConnection,
+    headers: &HeaderMap,
+) -> (IpAddr, bool, IpAddr) {
     let (trusted, peer) = (&gw.config.server.trusted_proxies, connection.peer.ip());
     if is_trusted(trusted, peer) {
-        client_ip(trusted, peer, headers)
+        (peer, true, client_ip(trusted, peer, headers))
     } else {
-        peer
+        (peer, false, peer)
     }
+}
+
+/// [`client_of`]'s client address, for a request refused before its route.
+fn client_address(gw: &Gateway, connection: &ClientConnection, headers: &HeaderMap) -> IpAddr {
+    client_of(gw, connection, headers).2
 }
 
 /// The `Host` the client addressed (HTTP/2: the `:authority`).

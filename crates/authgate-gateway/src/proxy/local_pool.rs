@@ -107,7 +107,7 @@ pub(super) async fn send(
     request
         .headers_mut()
         .insert(http::header::HOST, target.host().clone());
-    let (request, sent) = super::upload::watch(request);
+    let (request, sent) = super::upload::watch(request, response_timeout);
     let exchange = exchange(owner, target, request, connect_timeout);
     super::upload::within(exchange, sent, response_timeout).await
 }

@@ -6,6 +6,13 @@
 //! count) and the wait for the response head counts from the last chunk (the end of the
 //! body). Whatever stalls — the upstream not reading, not answering, or the client not
 //! sending — ends the exchange with 504 once `timeout` passes without progress.
+//!
+//! Two limits of this measure: a chunk counts when it is handed to the connection, so the
+//! last chunks may still sit in hyper's buffer and the socket buffers (a few MiB) when the
+//! wait for the response head starts — an upstream reading that slowly may be answered 504
+//! while bytes still move. And once the response head has arrived (an upstream answering
+//! before the whole body), the body is still bounded by the client's pauses: waiting longer
+//! than `timeout` for the client's next chunk fails the body.
 
 use super::UpstreamError;
 use axum::body::Body;
@@ -26,31 +33,32 @@ pub(super) struct Progress(Arc<Mark>);
 
 struct Mark {
     start: Instant,
-    /// Milliseconds from `start` to the last progress.
-    last_ms: AtomicU64,
+    /// Microseconds from `start` to the last progress.
+    last_us: AtomicU64,
 }
 
 impl Progress {
     fn new() -> Self {
         Progress(Arc::new(Mark {
             start: Instant::now(),
-            last_ms: AtomicU64::new(0),
+            last_us: AtomicU64::new(0),
         }))
     }
 
     fn touch(&self) {
-        let ms = u64::try_from(self.0.start.elapsed().as_millis()).unwrap_or(u64::MAX);
-        self.0.last_ms.fetch_max(ms, Ordering::Relaxed);
+        let us = u64::try_from(self.0.start.elapsed().as_micros()).unwrap_or(u64::MAX);
+        self.0.last_us.fetch_max(us, Ordering::Relaxed);
     }
 
     fn last(&self) -> Instant {
-        self.0.start + Duration::from_millis(self.0.last_ms.load(Ordering::Relaxed))
+        self.0.start + Duration::from_micros(self.0.last_us.load(Ordering::Relaxed))
     }
 }
 
-/// `request` with its body watched for progress (a request without a body is returned as it
-/// is, with `None`: the exchange then simply has `timeout` in all).
-pub(super) fn watch(request: Request<Body>) -> (Request<Body>, Option<Progress>) {
+/// `request` with its body watched for progress, and failing when the client pauses longer
+/// than `idle` (a request without a body is returned as it is, with `None`: the exchange then
+/// simply has `timeout` in all).
+pub(super) fn watch(request: Request<Body>, idle: Duration) -> (Request<Body>, Option<Progress>) {
     if request.body().is_end_stream() {
         return (request, None);
     }
@@ -60,6 +68,9 @@ pub(super) fn watch(request: Request<Body>) -> (Request<Body>, Option<Progress>)
         Body::new(Watched {
             inner,
             progress: watched,
+            idle,
+            pause: None,
+            waiting: false,
         })
     });
     (request, Some(progress))
@@ -81,6 +92,8 @@ pub(super) async fn within<T>(
     loop {
         let deadline = progress.last() + timeout;
         tokio::select! {
+            // The exchange first: progress or an answer at the deadline's tick wins.
+            biased;
             result = &mut exchange => return result,
             () = tokio::time::sleep_until(deadline) => {
                 if progress.last() + timeout <= Instant::now() {
@@ -91,10 +104,39 @@ pub(super) async fn within<T>(
     }
 }
 
-/// A request body that marks progress with every frame it yields.
+/// A request body that marks progress with every frame it yields, and fails when the client
+/// keeps the connection waiting for a frame longer than `idle`.
 struct Watched {
     inner: Body,
     progress: Progress,
+    idle: Duration,
+    /// The timer of the current wait for the client (created on the first wait).
+    pause: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Whether the last poll found no frame (a wait `pause` times is going on).
+    waiting: bool,
+}
+
+impl Watched {
+    /// `Ready` with an error once the current wait for the client has lasted `idle` (a new
+    /// wait starts with the first `Pending` after a frame; time the connection spent not
+    /// asking is not the client's).
+    fn client_paused(&mut self, cx: &mut Context<'_>) -> Poll<axum::Error> {
+        let deadline = Instant::now() + self.idle;
+        let pause = self
+            .pause
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        if !self.waiting {
+            pause.as_mut().reset(deadline);
+            self.waiting = true;
+        }
+        match pause.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(()) => Poll::Ready(axum::Error::new(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client paused its request body longer than the response timeout",
+            ))),
+        }
+    }
 }
 
 impl HttpBody for Watched {
@@ -106,11 +148,14 @@ impl HttpBody for Watched {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
         let this = self.get_mut();
-        let polled = Pin::new(&mut this.inner).poll_frame(cx);
-        if polled.is_ready() {
-            this.progress.touch();
+        match Pin::new(&mut this.inner).poll_frame(cx) {
+            Poll::Pending => this.client_paused(cx).map(|e| Some(Err(e))),
+            ready => {
+                this.waiting = false;
+                this.progress.touch();
+                ready
+            }
         }
-        polled
     }
 
     fn is_end_stream(&self) -> bool {
@@ -125,6 +170,47 @@ impl HttpBody for Watched {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http_body_util::BodyExt;
+
+    /// Progress exactly at each deadline (every 400 ms with a 400 ms timeout) keeps the
+    /// exchange alive: the exchange is polled before the timer on the same tick.
+    #[tokio::test(start_paused = true)]
+    async fn progress_on_the_deadline_tick_counts() {
+        let progress = Progress::new();
+        let marker = progress.clone();
+        let busy = async move {
+            for _ in 0..5 {
+                tokio::time::sleep(Duration::from_millis(400)).await;
+                marker.touch();
+            }
+            Ok::<_, UpstreamError>(())
+        };
+        let answer = within(busy, Some(progress), Duration::from_millis(400)).await;
+        assert!(answer.is_ok());
+    }
+
+    /// A body whose client sends a chunk every 300 ms passes a 400 ms bound; one that sends
+    /// nothing fails once 400 ms have passed.
+    #[tokio::test(start_paused = true)]
+    async fn the_client_may_not_pause_longer_than_the_bound() {
+        let idle = Duration::from_millis(400);
+        let steady = futures_util::stream::unfold(0, |n| async move {
+            (n < 3).then_some(())?;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            Some((Ok::<_, std::io::Error>(Bytes::from_static(b"chunk")), n + 1))
+        });
+        let request = Request::new(Body::from_stream(steady));
+        let (request, _) = watch(request, idle);
+        let body = request.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(body.len(), 15);
+
+        let silent = futures_util::stream::pending::<Result<Bytes, std::io::Error>>();
+        let (request, _) = watch(Request::new(Body::from_stream(silent)), idle);
+        let started = Instant::now();
+        let frame = request.into_body().frame().await;
+        assert!(matches!(frame, Some(Err(_))), "{frame:?}");
+        assert_eq!(started.elapsed(), idle);
+    }
 
     #[tokio::test(start_paused = true)]
     async fn progress_moves_the_deadline_and_silence_ends_the_exchange() {

@@ -155,15 +155,19 @@ impl KeyCache {
     /// fetched, instead of no keys at all. `true` when a key set was taken over.
     pub(crate) fn take_keys_of(&self, previous: &KeyCache) -> bool {
         let (new, old) = (&self.inner, &previous.inner);
-        let same_source = new.source == old.source && new.allow_http == old.allow_http;
-        if !same_source || new.current.load().is_some() {
+        if new.source != old.source || new.allow_http != old.allow_http {
             return false;
         }
         let Some(loaded) = old.current.load_full() else {
             return false;
         };
         let jwks_uri = old.lock().jwks_uri.clone();
+        // Checked under the lock every key publication takes: a fetch of this cache that
+        // succeeded meanwhile is never overwritten.
         let mut c = new.lock();
+        if new.current.load().is_some() {
+            return false;
+        }
         (c.generation, c.jwks_uri) = (loaded.generation, jwks_uri);
         new.current.store(Some(loaded));
         true
@@ -335,8 +339,6 @@ impl Inner {
         c.failures == 0
     }
 
-    /// A good document replaces the keys; a key it lacks (or holds other material under the
-    /// same id) stops working at once, cached verifications made with it included.
     /// JWT-C16: a key set publishing private key material is skipped key by key, and also
     /// worth an alert (the identity provider may have leaked a signing key).
     fn alert_private_keys(&self, count: usize) {
@@ -350,6 +352,8 @@ impl Inner {
         }
     }
 
+    /// A good document replaces the keys; a key it lacks (or holds other material under the
+    /// same id) stops working at once, cached verifications made with it included.
     fn publish_keys(&self, c: &mut Control, d: Downloaded, now: Instant) {
         let old = self.current.load_full();
         if old.is_some_and(|old| removed_any(&old.keys, &d.keys)) {

@@ -33,19 +33,21 @@ impl ClaimCheck for EntraClaims {
 
 /// A guest of the tenant: `acct` is 1, or `idp` (present when another identity provider
 /// authenticated the user) names something other than this tenant — another tenant's
-/// `https://sts.windows.net/{tid}/`, `live.com` for a Microsoft account. Members' tokens carry
-/// no `idp`, or the token's own issuer (app-only tokens), or the v1 spelling of their tenant.
+/// `https://sts.windows.net/{tid}/`, `live.com` for a Microsoft account invited into an
+/// organisation. Members' tokens carry no `idp`, or the token's own issuer (app-only tokens),
+/// or an STS URL of their own tenant in any cloud's spelling. In the Microsoft-account tenant
+/// (`consumers`) every user is a personal account and none is a guest, whatever `idp` says.
 fn is_guest(claims: &Claims) -> bool {
     let acct_guest = claims
         .get("acct")
         .and_then(serde_json::Value::as_f64)
         .is_some_and(|acct| acct == 1.0);
-    let foreign_idp = claims.get_str("idp").is_some_and(|idp| {
-        let own_v1 = claims
-            .get_str("tid")
-            .map(|tid| format!("https://sts.windows.net/{tid}/"));
-        Some(idp) != claims.get_str("iss") && Some(idp) != own_v1.as_deref()
-    });
+    let tid = claims.get_str("tid");
+    let foreign_idp = tid != Some(super::CONSUMERS_TENANT)
+        && claims.get_str("idp").is_some_and(|idp| {
+            let own_tenant = tid.is_some_and(|tid| idp.split('/').any(|part| part == tid));
+            Some(idp) != claims.get_str("iss") && !own_tenant
+        });
     acct_guest || foreign_idp
 }
 
@@ -92,10 +94,27 @@ mod tests {
             json!({"acct": 0}),
             json!({"idp": format!("https://login.microsoftonline.com/{TID}/v2.0")}),
             json!({"idp": format!("https://sts.windows.net/{TID}/")}),
+            json!({"idp": format!("https://sts.chinacloudapi.cn/{TID}/")}),
         ];
         for member in members {
             assert!(check(member.clone(), false).is_ok(), "{member}");
         }
+    }
+
+    /// Personal accounts in the Microsoft-account tenant may name `live.com` or that
+    /// tenant's STS as `idp`: none of them is a guest there.
+    #[test]
+    fn consumers_tenant_users_are_never_guests_by_idp() {
+        let consumers = super::super::CONSUMERS_TENANT;
+        for idp in [
+            "live.com".to_owned(),
+            format!("https://sts.windows.net/{consumers}/"),
+        ] {
+            let extra = json!({"tid": consumers, "idp": idp,
+                "iss": format!("https://login.microsoftonline.com/{consumers}/v2.0")});
+            assert!(check(extra, false).is_ok(), "{idp}");
+        }
+        assert!(check(json!({"tid": consumers, "acct": 1}), false).is_err());
     }
 
     #[test]
