@@ -153,21 +153,25 @@ async fn refused_upstream_is_a_502_json() {
     assert_eq!(response.text().await.unwrap(), r#"{"error":"bad_gateway"}"#);
 }
 
+/// One open route to `upstream` with `timeouts.response = response`.
+fn open_route_toml(idp: &authgate_devidp::RunningIdp, upstream: &str, response: &str) -> String {
+    format!(
+        r#"{base}
+[[routes]]
+path = "/{{*rest}}"
+upstream = "{upstream}"
+auth = "none"
+timeouts = {{ response = "{response}" }}
+"#,
+        base = base_toml(idp, &[]),
+    )
+}
+
 #[tokio::test]
 async fn slow_upstream_is_a_504_json() {
     let idp = start_idp().await;
     let upstream = start_upstream().await;
-    let toml = format!(
-        r#"{base}
-[[routes]]
-path = "/{{*rest}}"
-upstream = "{up}"
-auth = "none"
-timeouts = {{ response = "300ms" }}
-"#,
-        base = base_toml(&idp, &[]),
-        up = upstream.url()
-    );
+    let toml = open_route_toml(&idp, &upstream.url(), "300ms");
     let gw = start_gateway(config(&toml)).await;
     let started = Instant::now();
     let response = client().get(gw.url("/x/__slow")).send().await.unwrap();
@@ -198,17 +202,7 @@ fn slow_body(chunks: u32, gap: std::time::Duration) -> Body {
 async fn the_response_timeout_bounds_the_time_without_progress() {
     let idp = start_idp().await;
     let upstream = start_upstream().await;
-    let toml = format!(
-        r#"{base}
-[[routes]]
-path = "/{{*rest}}"
-upstream = "{up}"
-auth = "none"
-timeouts = {{ response = "400ms" }}
-"#,
-        base = base_toml(&idp, &[]),
-        up = upstream.url()
-    );
+    let toml = open_route_toml(&idp, &upstream.url(), "400ms");
     let gw = start_gateway(config(&toml)).await;
     let client: Client<_, Body> = Client::builder(TokioExecutor::new()).build_http();
     let post = |body| {
