@@ -113,9 +113,9 @@ impl Verifier {
     }
 
     /// [`Verifier::from_config`] for a configuration that replaces `previous`'s (a reload):
-    /// every issuer whose keys come from the same place starts with `previous`'s key set, so
-    /// an identity provider unreachable during the reload does not leave it without keys
-    /// ([`VerifierBuilder::keys_from`]).
+    /// every issuer whose first fetch fails falls back on `previous`'s key set from the same
+    /// place, so an identity provider unreachable during the reload does not leave it without
+    /// keys ([`VerifierBuilder::keys_from`]).
     pub async fn from_config_after(
         config: &AuthConfig,
         previous: &Verifier,
