@@ -7,9 +7,10 @@
 //! tables is addressed by its index). Missing tables are created. The value is read as a TOML
 //! value when it is one (`true`, `30`, `["10.0.0.0/8"]`) and as a string otherwise, except that
 //! a key whose current value is a string stays a string (`AUTHGATE__PROVIDERS__0__CLIENT_ID=1234`).
-//! A segment names an existing key whatever its case, so `AUTHGATE__POLICIES__REQUIREREADACCESS__SCOPES`
-//! reaches `[policies.RequireReadAccess]` (two keys differing only in case are a problem); a
-//! key that does not exist yet is created in lower case.
+//! A segment names an existing key whatever its case, so
+//! `AUTHGATE__POLICIES__REQUIREREADACCESS__SCOPES` reaches `[policies.RequireReadAccess]` (two
+//! keys differing only in case are a problem); a key that does not exist yet is created in
+//! lower case.
 
 use super::problems::Problems;
 use toml::{Table, Value};

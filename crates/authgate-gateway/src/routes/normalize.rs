@@ -22,7 +22,7 @@ const NOT_ASCII: BadPath = BadPath("the path must be ASCII (percent-encode other
 const SEMICOLON: BadPath = BadPath("; is not allowed in the path");
 const NOT_NORMAL: BadPath = BadPath(
     "the path must be in normal form here (no . or .. or empty segments, no escaped unreserved \
-     characters, upper-case hex escapes)",
+     characters)",
 );
 
 /// Normalises a request path exactly once, the same way for the proxy and for forward-auth:
