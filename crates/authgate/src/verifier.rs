@@ -297,9 +297,11 @@ impl Inner {
 /// own refresh removed meanwhile stays removed).
 fn take_keys(routes: &[Route], fetched: &[bool], previous: &[Route]) {
     for (route, _) in routes.iter().zip(fetched).filter(|(_, ok)| !**ok) {
-        let _ = previous
-            .iter()
-            .any(|old| route.keys.take_keys_of(&old.keys));
+        for old in previous {
+            if route.keys.take_keys_of(&old.keys) {
+                break;
+            }
+        }
     }
 }
 

@@ -61,29 +61,30 @@ pub fn normalize_path(raw: &str) -> Result<String, BadPath> {
 /// (`%c3%a9` is `%C3%A9`: the same bytes once decoded, as some encoders write them).
 pub fn normalize_exact(raw: &str) -> Result<String, BadPath> {
     let normal = normalize_path(raw)?;
-    if normal == upper_hex_escapes(raw) {
+    if same_but_hex_case(&normal, raw) {
         Ok(normal)
     } else {
         Err(NOT_NORMAL)
     }
 }
 
-/// `raw` with the two characters after every `%` in upper case.
-fn upper_hex_escapes(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut upper = 0;
-    for c in raw.chars() {
-        if upper > 0 {
-            out.push(c.to_ascii_uppercase());
-            upper -= 1;
-        } else {
-            out.push(c);
-            if c == '%' {
-                upper = 2;
+/// Whether `normal` equals `raw` where only the two characters after each `%` of `raw` may
+/// differ in ASCII case.
+fn same_but_hex_case(normal: &str, raw: &str) -> bool {
+    let mut hex_left = 0;
+    normal.len() == raw.len()
+        && normal.bytes().zip(raw.bytes()).all(|(n, r)| {
+            let same = if hex_left > 0 {
+                hex_left -= 1;
+                n.eq_ignore_ascii_case(&r)
+            } else {
+                n == r
+            };
+            if r == b'%' {
+                hex_left = 2;
             }
-        }
-    }
-    out
+            same
+        })
 }
 
 /// Step 2: decodes unreserved escapes and refuses the dangerous characters.
